@@ -1,0 +1,1 @@
+"""Statistics and alerting: SPC, inequality statistics and alert delivery (later issues)."""

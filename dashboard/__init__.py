@@ -1,0 +1,1 @@
+"""The clinicians' Panel dashboard (a later issue)."""

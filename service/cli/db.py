@@ -1,0 +1,43 @@
+"""`perinatal db`: the database schema (Alembic migrations)."""
+
+from __future__ import annotations
+
+import click
+
+from service.cli.state import CliState
+from service.storage import migrate
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+@click.group()
+def db() -> None:
+    """Create and migrate the database schema."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@pass_state
+def upgrade(state: CliState, revision: str) -> None:
+    """Migrate the database up to REVISION (creating it when empty)."""
+    engine = state.engine()
+    migrate.upgrade(engine, revision)
+    click.echo(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db.command()
+@click.argument("revision")
+@pass_state
+def downgrade(state: CliState, revision: str) -> None:
+    """Migrate the database down to REVISION (`base` removes every table)."""
+    engine = state.engine()
+    migrate.downgrade(engine, revision)
+    click.echo(f"database at revision {migrate.current_revision(engine) or 'base'}")
+
+
+@db.command()
+@pass_state
+def current(state: CliState) -> None:
+    """Show the database's revision and the newest one this version knows."""
+    revision = migrate.current_revision(state.engine()) or "base (empty)"
+    click.echo(f"database: {revision}\nnewest:   {migrate.head_revision()}")

@@ -1,0 +1,28 @@
+"""`perinatal serve`: run the HTTP service with uvicorn."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from service.api.app import create_app
+from service.cli.state import CliState
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on [default: PERINATAL_HOST].")
+@click.option("--port", type=int, default=None, help="Port [default: PERINATAL_PORT].")
+@pass_state
+def serve(state: CliState, host: str | None, port: int | None) -> None:
+    """Serve the API (migrating the database first)."""
+    run_server(state, host, port)
+
+
+def run_server(state: CliState, host: str | None, port: int | None) -> None:
+    settings = state.settings
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"serving on http://{host}:{port} (health: /healthz); Ctrl+C stops")
+    uvicorn.run(create_app(settings), host=host, port=port,
+                log_level=settings.log_level.lower())

@@ -1,0 +1,100 @@
+"""Typed settings, read from `PERINATAL_*` environment variables and an optional `.env` file.
+
+Settings are validated once, when a command or the server starts; below this boundary the rest of
+the code trusts the types. Nothing here connects to anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.errors import ConfigurationError
+
+ENV_PREFIX = "PERINATAL_"
+DEFAULT_DATABASE_URL = "sqlite:///./var/perinatal.db"
+SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can configure. Each field is one `PERINATAL_<NAME>` variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: SQLite (embedded default) or postgresql+psycopg://…",
+    )
+    data_dir: Path = Field(Path("./var"), description="Where the demo and exports write files.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level of the service and the CLI."
+    )
+    host: str = Field("127.0.0.1", description="Address `perinatal serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `perinatal serve` listens on.")
+    public_base_url: AnyHttpUrl = Field(
+        AnyHttpUrl("http://127.0.0.1:8000"),
+        description="Base URL users reach the service at (links in alerts).",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for alert email.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP user name.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    alert_email_from: EmailStr | None = Field(None, description="Sender of alert email.")
+    alert_email_to: Annotated[list[EmailStr], NoDecode] = Field(
+        default_factory=list, description="Default alert recipients, comma-separated."
+    )
+    teams_webhook_url: AnyHttpUrl | None = Field(
+        None, description="Microsoft Teams Workflows webhook for the default receiver."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme not in SUPPORTED_DATABASE_SCHEMES:
+            raise ValueError("expected a URL starting sqlite:// or postgresql+psycopg://")
+        return url
+
+    @field_validator("alert_email_to", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings, turning any error into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigurationError(describe_settings_error(error)) from None
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "settings"
+    variable = f"{ENV_PREFIX}{field.upper()}"
+    reason = first["msg"].removeprefix("Value error, ")
+    given = first.get("input")
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more)" if more else ""
+    shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+    return f"invalid setting {variable}: {reason}{shown}{suffix}"

@@ -1,0 +1,234 @@
+"""The database schema, as SQLAlchemy 2 typed models.
+
+Three families of tables:
+- **FHIR resources**, versioned: `fhir_resource` holds the current version of every resource (what
+  read and search see), `fhir_resource_version` every version ever written (vread, history).
+- **Ingest log**: one `ingest_run` per extract loaded, with the rows it could not accept kept whole
+  in `quarantined_row` and the reasons, one per failed check, in `quarantine_reason`.
+- **Analytic projection**: flat, typed rows that the indicator engine reads (one per baby, one per
+  health-visiting contact), rebuilt from the FHIR resources and the reference tables.
+
+Migrations in `migrations/versions` create exactly this schema; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from service.storage.types import JsonDocument, UtcDateTime
+
+# Deterministic constraint names, so migrations can drop and alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JsonDocument, datetime: UtcDateTime}
+
+
+class FhirResource(Base):
+    """The current version of one FHIR resource (a tombstone when deleted)."""
+
+    __tablename__ = "fhir_resource"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)
+    last_updated: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    resource: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index(None, "resource_type", "last_updated"),)
+
+
+class FhirResourceVersion(Base):
+    """Every version of every resource, never updated in place."""
+
+    __tablename__ = "fhir_resource_version"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_updated: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(16))  # create | update | delete
+    resource: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index(None, "resource_type", "last_updated"),)
+
+
+class IngestRun(Base):
+    """One extract file loaded from one source system."""
+
+    __tablename__ = "ingest_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_system: Mapped[str] = mapped_column(String(32))  # maternity | neonatal | health_visiting
+    file_name: Mapped[str] = mapped_column(String(512))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    mapping_name: Mapped[str] = mapped_column(String(128))
+    mapping_sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # running | succeeded | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    quarantined_rows: Mapped[list[QuarantinedRow]] = relationship(
+        back_populates="ingest_run", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index(None, "source_system", "started_at"), Index(None, "file_sha256"))
+
+
+class QuarantinedRow(Base):
+    """A source row that failed validation, kept exactly as received so nothing is lost."""
+
+    __tablename__ = "quarantined_row"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_run.id", ondelete="CASCADE"))
+    row_number: Mapped[int] = mapped_column(Integer)  # 1-based data row, header excluded
+    source_key: Mapped[str | None] = mapped_column(String(128))
+    raw_row: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    resolved_at: Mapped[datetime | None]
+
+    ingest_run: Mapped[IngestRun] = relationship(back_populates="quarantined_rows")
+    reasons: Mapped[list[QuarantineReason]] = relationship(
+        back_populates="quarantined_row", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index(None, "ingest_run_id", "row_number"), Index(None, "source_key"))
+
+
+class QuarantineReason(Base):
+    """One failed check on a quarantined row: which field, which rule, and why."""
+
+    __tablename__ = "quarantine_reason"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quarantined_row_id: Mapped[int] = mapped_column(
+        ForeignKey("quarantined_row.id", ondelete="CASCADE")
+    )
+    field: Mapped[str] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+
+    quarantined_row: Mapped[QuarantinedRow] = relationship(back_populates="reasons")
+
+    __table_args__ = (Index(None, "rule"), Index(None, "quarantined_row_id"))
+
+
+class AnalyticBirth(Base):
+    """One baby, with the mother's characteristics at the birth: what indicators count.
+
+    Stratifiers (ethnic group, language, IMD, age band) are resolved here, once, so an indicator
+    is a filter and a group-by. Keys are the FHIR Patient/Encounter ids, the lineage back to rows.
+    """
+
+    __tablename__ = "analytic_birth"
+
+    baby_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mother_id: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[str] = mapped_column(String(64))
+    birth_date: Mapped[date] = mapped_column(Date)
+    birth_month: Mapped[date] = mapped_column(Date)  # first day of the month
+    site_code: Mapped[str | None] = mapped_column(String(16))
+    plurality: Mapped[int | None] = mapped_column(Integer)
+    birth_order: Mapped[int | None] = mapped_column(Integer)
+    birth_outcome: Mapped[str | None] = mapped_column(String(32))
+    gestation_days: Mapped[int | None] = mapped_column(Integer)
+    birth_weight_g: Mapped[int | None] = mapped_column(Integer)
+    baby_sex: Mapped[str | None] = mapped_column(String(16))
+    onset_of_labour: Mapped[str | None] = mapped_column(String(32))
+    mode_of_birth: Mapped[str | None] = mapped_column(String(32))
+    presentation: Mapped[str | None] = mapped_column(String(16))
+    perineal_trauma: Mapped[str | None] = mapped_column(String(32))
+    blood_loss_ml: Mapped[int | None] = mapped_column(Integer)
+    apgar_5min: Mapped[int | None] = mapped_column(Integer)
+    first_feed: Mapped[str | None] = mapped_column(String(16))
+    skin_to_skin_1h: Mapped[bool | None] = mapped_column(Boolean)
+    mother_age_years: Mapped[int | None] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    parity: Mapped[int | None] = mapped_column(Integer)
+    ethnic_category: Mapped[str | None] = mapped_column(String(4))
+    ethnic_group: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    interpreter_required: Mapped[bool | None] = mapped_column(Boolean)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    lsoa_code: Mapped[str | None] = mapped_column(String(9))
+    imd_decile: Mapped[int | None] = mapped_column(Integer)
+    imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    booking_gestation_days: Mapped[int | None] = mapped_column(Integer)
+    bmi_at_booking: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
+    smoking_at_booking: Mapped[str | None] = mapped_column(String(8))
+    smoking_at_delivery: Mapped[str | None] = mapped_column(String(8))
+    pmh_referral: Mapped[bool | None] = mapped_column(Boolean)
+    pmh_referral_source: Mapped[str | None] = mapped_column(String(16))
+    nnu_admitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    nnu_days_intensive: Mapped[int | None] = mapped_column(Integer)
+    nnu_days_high_dependency: Mapped[int | None] = mapped_column(Integer)
+    nnu_days_special: Mapped[int | None] = mapped_column(Integer)
+    nnu_days_transitional: Mapped[int | None] = mapped_column(Integer)
+    nnu_discharge_destination: Mapped[str | None] = mapped_column(String(16))
+    breast_milk_at_nnu_discharge: Mapped[str | None] = mapped_column(String(16))
+    hie_grade: Mapped[str | None] = mapped_column(String(16))
+    therapeutic_hypothermia: Mapped[bool | None] = mapped_column(Boolean)
+    brain_injury: Mapped[str | None] = mapped_column(String(16))
+    neonatal_death: Mapped[bool] = mapped_column(Boolean, default=False)
+    feeding_6_8_weeks: Mapped[str | None] = mapped_column(String(24))
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index(None, "birth_month"),
+        Index(None, "mother_id"),
+        Index(None, "ethnic_group", "birth_month"),
+        Index(None, "imd_quintile", "birth_month"),
+    )
+
+
+class AnalyticContact(Base):
+    """One health-visiting contact (mood screens and feeding are counted per contact)."""
+
+    __tablename__ = "analytic_contact"
+
+    contact_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mother_id: Mapped[str | None] = mapped_column(String(64))
+    baby_id: Mapped[str | None] = mapped_column(String(64))
+    contact_date: Mapped[date] = mapped_column(Date)
+    contact_month: Mapped[date] = mapped_column(Date)
+    contact_type: Mapped[str] = mapped_column(String(32))
+    infant_feeding: Mapped[str | None] = mapped_column(String(24))
+    maternal_mood_screen: Mapped[str | None] = mapped_column(String(16))
+    pmh_referral: Mapped[bool | None] = mapped_column(Boolean)
+    pmh_referral_source: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    interpreter_used: Mapped[bool | None] = mapped_column(Boolean)
+    imd_decile: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "contact_month", "contact_type"), Index(None, "mother_id"))
