@@ -1,1 +1,1 @@
-"""Source extracts and their mapping to FHIR R4: the reference formats and the synthetic generator."""
+"""Source extracts and their mapping to FHIR R4, with the synthetic extract generator."""

@@ -1,4 +1,4 @@
-"""The product's error hierarchy: anything a user can fix is a `PerinatalError` with a clear message.
+"""The product's error hierarchy: what a user can fix is a `PerinatalError` with a clear message.
 
 The CLI prints such an error as one line and exits non-zero; the API (a later issue) renders it as a
 FHIR `OperationOutcome`.

@@ -54,11 +54,15 @@ def _bad_check_digit(rng: np.random.Generator, values: pd.Series, _: pd.Timestam
 def _other_date_format(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -> pd.Series:
     has_time = values.str.len() > 10
     parsed = pd.to_datetime(values, format="mixed")
-    return pd.Series(np.where(has_time, parsed.dt.strftime("%d/%m/%Y %H:%M"),
-                              parsed.dt.strftime("%d/%m/%Y")), index=values.index)
+    return pd.Series(
+        np.where(has_time, parsed.dt.strftime("%d/%m/%Y %H:%M"), parsed.dt.strftime("%d/%m/%Y")),
+        index=values.index,
+    )
 
 
-def _future_date(rng: np.random.Generator, values: pd.Series, extract_date: pd.Timestamp) -> pd.Series:
+def _future_date(
+    rng: np.random.Generator, values: pd.Series, extract_date: pd.Timestamp
+) -> pd.Series:
     years = extract_date.year + rng.integers(1, 40, len(values))
     rest = values.str[4:].str.replace("-02-29", "-02-28", regex=False)
     return pd.Series(years.astype(str), index=values.index) + rest
@@ -96,8 +100,10 @@ def _other_weeks(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -
 
 def _other_ethnicity(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -> pd.Series:
     codes = np.array(list("ABCDEFGHJKLMNPRS"))
-    shifted = (np.searchsorted(codes, values.where(values.isin(codes), "A"))
-               + rng.integers(1, len(codes), len(values))) % len(codes)
+    shifted = (
+        np.searchsorted(codes, values.where(values.isin(codes), "A"))
+        + rng.integers(1, len(codes), len(values))
+    ) % len(codes)
     return pd.Series(codes[shifted], index=values.index)
 
 
@@ -117,41 +123,72 @@ DUPLICATE_ROW = "duplicate_row"
 
 ROW_DEFECTS: dict[str, tuple[DefectKind, ...]] = {
     "maternity": (
-        DefectKind("blank_mandatory_field", ("birth_datetime", "gestation_at_birth_days",
-                   "birth_weight_g", "birth_outcome", "mother_dob", "baby_sex"), _blank),
-        DefectKind("nhs_number_check_digit", ("mother_nhs_number",), _bad_check_digit,
-                   _present("mother_nhs_number")),
-        DefectKind("date_other_format", ("mother_dob", "booking_date", "birth_datetime"),
-                   _other_date_format, _present("booking_date")),
+        DefectKind(
+            "blank_mandatory_field",
+            (
+                "birth_datetime",
+                "gestation_at_birth_days",
+                "birth_weight_g",
+                "birth_outcome",
+                "mother_dob",
+                "baby_sex",
+            ),
+            _blank,
+        ),
+        DefectKind(
+            "nhs_number_check_digit",
+            ("mother_nhs_number",),
+            _bad_check_digit,
+            _present("mother_nhs_number"),
+        ),
+        DefectKind(
+            "date_other_format",
+            ("mother_dob", "booking_date", "birth_datetime"),
+            _other_date_format,
+            _present("booking_date"),
+        ),
         DefectKind("date_in_future", ("birth_datetime",), _future_date),
         DefectKind("weight_in_kilograms", ("birth_weight_g",), _kilograms),
         DefectKind("weight_in_pounds", ("birth_weight_g",), _pounds),
-        DefectKind("gestation_weeks_in_days_field", ("gestation_at_birth_days",),
-                   _weeks_not_days),
+        DefectKind("gestation_weeks_in_days_field", ("gestation_at_birth_days",), _weeks_not_days),
         DefectKind("stillbirth_with_apgar", ("birth_outcome",), _stillbirth, _live_with_apgar),
-        DefectKind("implausible_weight_for_gestation", ("birth_weight_g",), _tiny_weight,
-                   _late_term),
+        DefectKind(
+            "implausible_weight_for_gestation", ("birth_weight_g",), _tiny_weight, _late_term
+        ),
         DefectKind(DUPLICATE_ROW, (), _blank),
     ),
     "neonatal": (
-        DefectKind("blank_mandatory_field", ("admission_datetime", "baby_dob", "unit_code"),
-                   _blank),
-        DefectKind("nhs_number_check_digit", ("baby_nhs_number",), _bad_check_digit,
-                   _present("baby_nhs_number")),
+        DefectKind(
+            "blank_mandatory_field", ("admission_datetime", "baby_dob", "unit_code"), _blank
+        ),
+        DefectKind(
+            "nhs_number_check_digit",
+            ("baby_nhs_number",),
+            _bad_check_digit,
+            _present("baby_nhs_number"),
+        ),
         DefectKind("date_other_format", ("admission_datetime", "baby_dob"), _other_date_format),
         DefectKind("date_in_future", ("discharge_datetime",), _future_date),
         DefectKind("weight_in_kilograms", ("birth_weight_g",), _kilograms),
         DefectKind("weight_in_pounds", ("birth_weight_g",), _pounds),
         DefectKind("cross_source_birth_weight", ("birth_weight_g",), _other_weight),
         DefectKind("cross_source_gestation", ("gestation_weeks",), _other_weeks),
-        DefectKind("cross_source_ethnicity", ("mother_ethnic_category",), _other_ethnicity,
-                   _present("mother_ethnic_category")),
+        DefectKind(
+            "cross_source_ethnicity",
+            ("mother_ethnic_category",),
+            _other_ethnicity,
+            _present("mother_ethnic_category"),
+        ),
         DefectKind(DUPLICATE_ROW, (), _blank),
     ),
     "health_visiting": (
         DefectKind("blank_mandatory_field", ("contact_date", "contact_type"), _blank),
-        DefectKind("nhs_number_check_digit", ("mother_nhs_number",), _bad_check_digit,
-                   _present("mother_nhs_number")),
+        DefectKind(
+            "nhs_number_check_digit",
+            ("mother_nhs_number",),
+            _bad_check_digit,
+            _present("mother_nhs_number"),
+        ),
         DefectKind("date_other_format", ("contact_date",), _other_date_format),
         DefectKind("date_in_future", ("contact_date",), _future_date),
         DefectKind(DUPLICATE_ROW, (), _blank),
@@ -201,20 +238,34 @@ def plant_defects(
             clean = frame[column].iloc[chosen]
             defective = kind.corrupt(rng, clean, extract_date)
             frame.iloc[chosen, frame.columns.get_loc(column)] = defective.to_numpy()
-            records += _records(chosen, frame[key_column].iloc[chosen], kind.name, column,
-                                clean, defective)
+            records += _records(
+                chosen, frame[key_column].iloc[chosen], kind.name, column, clean, defective
+            )
 
     duplicates.sort()
     copies = frame.iloc[duplicates]
-    records += [{"row_number": len(frame) + i + 1, "key": key, "kind": DUPLICATE_ROW,
-                 "column": "", "clean_value": "", "defective_value": f"copy of row {row + 1}"}
-                for i, (row, key) in enumerate(zip(duplicates, copies[key_column], strict=True))]
+    records += [
+        {
+            "row_number": len(frame) + i + 1,
+            "key": key,
+            "kind": DUPLICATE_ROW,
+            "column": "",
+            "clean_value": "",
+            "defective_value": f"copy of row {row + 1}",
+        }
+        for i, (row, key) in enumerate(zip(duplicates, copies[key_column], strict=True))
+    ]
     frame = pd.concat([frame, copies], ignore_index=True)
 
-    file_defects = [{"kind": name} for name, on in (
-        ("byte_order_mark", FILE_DEFECTS[extract].byte_order_mark),
-        ("windows_line_endings", FILE_DEFECTS[extract].line_ending == "\r\n"),
-        ("trailing_empty_line", FILE_DEFECTS[extract].trailing_empty_line)) if on]
+    file_defects = [
+        {"kind": name}
+        for name, on in (
+            ("byte_order_mark", FILE_DEFECTS[extract].byte_order_mark),
+            ("windows_line_endings", FILE_DEFECTS[extract].line_ending == "\r\n"),
+            ("trailing_empty_line", FILE_DEFECTS[extract].trailing_empty_line),
+        )
+        if on
+    ]
     if extract in RENAMED_COLUMNS:
         old, new = RENAMED_COLUMNS[extract]
         frame = frame.rename(columns={old: new})
@@ -229,15 +280,28 @@ def _counts_per_kind(total: int, kinds: int, rows: int) -> list[int]:
 
 
 def _records(
-    rows: np.ndarray, keys: pd.Series, kind: str, column: str, clean: pd.Series,
+    rows: np.ndarray,
+    keys: pd.Series,
+    kind: str,
+    column: str,
+    clean: pd.Series,
     defective: pd.Series,
 ) -> list[dict[str, object]]:
-    return [{"row_number": int(row) + 1, "key": key, "kind": kind, "column": column,
-             "clean_value": before, "defective_value": after}
-            for row, key, before, after in zip(rows, keys, clean, defective, strict=True)]
+    return [
+        {
+            "row_number": int(row) + 1,
+            "key": key,
+            "kind": kind,
+            "column": column,
+            "clean_value": before,
+            "defective_value": after,
+        }
+        for row, key, before, after in zip(rows, keys, clean, defective, strict=True)
+    ]
 
 
 def _manifest(records: list[dict[str, object]]) -> pd.DataFrame:
     columns = ["row_number", "key", "kind", "column", "clean_value", "defective_value"]
     return pd.DataFrame.from_records(records, columns=columns).sort_values(
-        "row_number", ignore_index=True)
+        "row_number", ignore_index=True
+    )

@@ -30,8 +30,9 @@ def integer(series: pd.Series) -> pd.Series:
 
 def one_decimal(series: pd.Series) -> pd.Series:
     values = series.astype(float)
-    return pd.Series(np.where(np.isnan(values), "", np.char.mod("%.1f", values)),
-                     index=series.index)
+    return pd.Series(
+        np.where(np.isnan(values), "", np.char.mod("%.1f", values)), index=series.index
+    )
 
 
 def yes_no(series: pd.Series) -> pd.Series:
@@ -137,5 +138,9 @@ EXTRACTS: dict[str, tuple[str, dict[str, tuple[str, Formatter]], str]] = {
 
 def render(frame: pd.DataFrame, layout: dict[str, tuple[str, Formatter]]) -> pd.DataFrame:
     """The extract as text columns, in the layout's order."""
-    return pd.DataFrame({column: formatter(frame[source]).to_numpy()
-                         for column, (source, formatter) in layout.items()})
+    return pd.DataFrame(
+        {
+            column: formatter(frame[source]).to_numpy()
+            for column, (source, formatter) in layout.items()
+        }
+    )

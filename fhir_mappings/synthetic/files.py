@@ -26,8 +26,10 @@ def write_extracts(result: SyntheticExtracts, out_dir: Path) -> list[Path]:
         path = out_dir / EXTRACTS[name][0]
         write_csv(extract.frame, path, extract.file_format)
         written.append(path)
-    for frame, relative in ((result.postcode_lookup, POSTCODE_LOOKUP_FILE),
-                            (result.imd_file7, IMD_FILE)):
+    for frame, relative in (
+        (result.postcode_lookup, POSTCODE_LOOKUP_FILE),
+        (result.imd_file7, IMD_FILE),
+    ):
         write_csv(frame, out_dir / relative, FileFormat())
         written.append(out_dir / relative)
     write_csv(result.defect_manifest(), out_dir / DEFECTS_FILE, FileFormat())

@@ -21,7 +21,7 @@ from fhir_mappings.synthetic.defects import DefectedExtract, plant_defects
 from fhir_mappings.synthetic.events import INJECTED_EVENTS, InjectedEvent
 from fhir_mappings.synthetic.health_visiting import generate_contacts
 from fhir_mappings.synthetic.mothers import generate_deliveries
-from fhir_mappings.synthetic.neonatal import generate_episodes
+from fhir_mappings.synthetic.neonatal import as_extracted_on, generate_episodes
 
 GENERATOR_VERSION = 1
 STAGES = ("city", "mothers", "births", "neonatal", "health visiting", "extracts", "defects")
@@ -76,13 +76,19 @@ def generate(
     city = geography.build_city(next(streams))
 
     on_stage("mothers")
-    deliveries = generate_deliveries(next(streams), city, births_per_year=spec.births_per_year,
-                                     month_starts=month_starts, events=events)
+    deliveries = generate_deliveries(
+        next(streams),
+        city,
+        births_per_year=spec.births_per_year,
+        month_starts=month_starts,
+        events=events,
+    )
     _mother_identifiers(next(streams), deliveries)
 
     on_stage("births")
-    deliveries = add_pregnancy_and_labour(next(streams), deliveries, month_count=month_count,
-                                          events=events)
+    deliveries = add_pregnancy_and_labour(
+        next(streams), deliveries, month_count=month_count, events=events
+    )
     babies = expand_to_babies(next(streams), deliveries)
     _baby_identifiers(next(streams), babies)
 
@@ -91,20 +97,34 @@ def generate(
     _episode_columns(next(streams), episodes)
 
     on_stage("health visiting")
-    contacts = generate_contacts(next(streams), babies, episodes, extract_date=extract_date,
-                                 postcodes=city.postcodes["postcode"].to_numpy())
+    contacts = generate_contacts(
+        next(streams),
+        babies,
+        episodes,
+        extract_date=extract_date,
+        postcodes=city.postcodes["postcode"].to_numpy(),
+    )
     _contact_columns(next(streams), contacts, babies)
 
     on_stage("extracts")
+    episodes = as_extracted_on(episodes, extract_date)
     sources = {"maternity": babies, "neonatal": episodes, "health_visiting": contacts}
-    rendered = {name: extracts.render(sources[name], layout)
-                for name, (_, layout, _) in extracts.EXTRACTS.items()}
+    rendered = {
+        name: extracts.render(sources[name], layout)
+        for name, (_, layout, _) in extracts.EXTRACTS.items()
+    }
 
     on_stage("defects")
     defect_stream = next(streams)
     defected = {
-        name: plant_defects(defect_stream, name, frame, rate=spec.defect_rate,
-                            key_column=extracts.EXTRACTS[name][2], extract_date=extract_date)
+        name: plant_defects(
+            defect_stream,
+            name,
+            frame,
+            rate=spec.defect_rate,
+            key_column=extracts.EXTRACTS[name][2],
+            extract_date=extract_date,
+        )
         for name, frame in rendered.items()
     }
     births = _births_with_outcomes(babies, episodes, contacts)
@@ -145,8 +165,9 @@ def _contact_columns(
 ) -> None:
     contacts["contact_id"] = identifiers.local_ids(rng, "HV", len(contacts), digits=8)
     baby = babies.loc[contacts["baby_row"]]
-    contacts["child_nhs_number"] = np.where(contacts["child_born"],
-                                            baby["baby_nhs_number"].to_numpy(), "")
+    contacts["child_nhs_number"] = np.where(
+        contacts["child_born"], baby["baby_nhs_number"].to_numpy(), ""
+    )
     contacts["mother_nhs_number"] = baby["mother_nhs_number"].to_numpy()
 
 
@@ -184,13 +205,18 @@ def _truth(
             "extract_rows": {name: len(e.frame) for name, e in defected.items()},
             "out_of_area_deliveries": int(deliveries["out_of_area"].sum()),
         },
-        "injected_events": [truth.event_truth(event, births, month_starts) for event in events
-                            if event.start_month_index(len(month_starts)) < len(month_starts)],
+        "injected_events": [
+            truth.event_truth(event, births, month_starts)
+            for event in events
+            if event.start_month_index(len(month_starts)) < len(month_starts)
+        ],
         "rates": truth.rates(births),
         "defects": {
             "row_defect_rate": spec.defect_rate,
-            "by_extract": {name: e.manifest["kind"].value_counts().sort_index().to_dict()
-                           for name, e in defected.items()},
+            "by_extract": {
+                name: e.manifest["kind"].value_counts().sort_index().to_dict()
+                for name, e in defected.items()
+            },
             "file_defects": {name: e.file_defects for name, e in defected.items()},
         },
     }

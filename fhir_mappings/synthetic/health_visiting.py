@@ -51,27 +51,34 @@ def _antenatal(rng: np.random.Generator, babies: pd.DataFrame) -> pd.DataFrame:
     firstborn = babies[(babies["birth_order"] == 1) & (babies["gestation_days"] >= 224)]
     seen = firstborn[chance(rng, HV.coverage["antenatal"], len(firstborn))]
     weeks_before = rng.integers(4, 9, len(seen)) * 7 + (seen["gestation_days"] - 252).clip(0)
-    return pd.DataFrame({
-        "baby_row": seen.index,
-        "contact_type": "antenatal",
-        "contact_date": seen["birth_datetime"].dt.normalize()
-        - pd.to_timedelta(weeks_before, unit="D"),
-        "child_born": False,
-    })
+    return pd.DataFrame(
+        {
+            "baby_row": seen.index,
+            "contact_type": "antenatal",
+            "contact_date": seen["birth_datetime"].dt.normalize()
+            - pd.to_timedelta(weeks_before, unit="D"),
+            "child_born": False,
+        }
+    )
 
 
-def _postnatal(rng: np.random.Generator, survivors: pd.DataFrame, contact_type: str) -> pd.DataFrame:
+def _postnatal(
+    rng: np.random.Generator, survivors: pd.DataFrame, contact_type: str
+) -> pd.DataFrame:
     seen = survivors[chance(rng, HV.coverage[contact_type], len(survivors))]
     low, high = HV.timing_days[contact_type]
     due = seen["birth_datetime"].dt.normalize() + pd.to_timedelta(
-        rng.integers(low, high + 1, len(seen)), unit="D")
+        rng.integers(low, high + 1, len(seen)), unit="D"
+    )
     after_home = seen["home_date"] + pd.to_timedelta(3, unit="D")
-    return pd.DataFrame({
-        "baby_row": seen.index,
-        "contact_type": contact_type,
-        "contact_date": np.maximum(due, after_home),
-        "child_born": True,
-    })
+    return pd.DataFrame(
+        {
+            "baby_row": seen.index,
+            "contact_type": contact_type,
+            "contact_date": np.maximum(due, after_home),
+            "child_born": True,
+        }
+    )
 
 
 def _screens_and_feeding(rng: np.random.Generator, contacts: pd.DataFrame) -> None:
@@ -85,36 +92,51 @@ def _screens_and_feeding(rng: np.random.Generator, contacts: pd.DataFrame) -> No
 
     interpreter = contacts["interpreter_required"].to_numpy()
     screened_here = np.isin(kind, ("antenatal", "new_birth_visit", "six_to_eight_week_review"))
-    not_done = chance(rng, np.where(interpreter, HV.mood_screen_not_done_interpreter,
-                                    HV.mood_screen_not_done), n)
+    not_done = chance(
+        rng, np.where(interpreter, HV.mood_screen_not_done_interpreter, HV.mood_screen_not_done), n
+    )
     p_positive = HV.mood_screen_positive * by_quintile(
-        pop.DEPRIVATION.mood_screen_positive_rr, contacts["imd_quintile"].to_numpy())
+        pop.DEPRIVATION.mood_screen_positive_rr, contacts["imd_quintile"].to_numpy()
+    )
     positive = chance(rng, p_positive, n)
     screen = np.where(not_done, "not_done", np.where(positive, "positive", "negative"))
     contacts["maternal_mood_screen"] = np.where(screened_here, screen, "")
 
     p_referral = np.select(
         [screen == "positive", screen == "negative"],
-        [np.where(interpreter, HV.referral_after_positive_interpreter,
-                  HV.referral_after_positive), HV.referral_after_negative], 0.0)
+        [
+            np.where(
+                interpreter, HV.referral_after_positive_interpreter, HV.referral_after_positive
+            ),
+            HV.referral_after_negative,
+        ],
+        0.0,
+    )
     referred = np.where(screened_here, chance(rng, p_referral, n), False)
     contacts["pmh_referral"] = np.where(screened_here, np.where(referred, "Y", "N"), "")
     contacts["pmh_referral_source"] = np.where(
-        referred, from_shares(rng, {"health_visitor": 0.8, "gp": 0.1, "self": 0.1}, n), "")
+        referred, from_shares(rng, {"health_visitor": 0.8, "gp": 0.1, "self": 0.1}, n), ""
+    )
 
 
 def _feeding(rng: np.random.Generator, seen: pd.DataFrame, contact_type: str) -> np.ndarray:
     n = len(seen)
     category = seen["_category"].to_numpy()
     quintile = seen["imd_quintile"].to_numpy()
-    p_any = np.clip(profile_vector("breastfeeding_6_8_weeks")[category]
-                    * by_quintile(pop.DEPRIVATION.breastfeeding_6_8_weeks, quintile)
-                    * HV.any_breastfeeding_factor[contact_type], 0, 0.97)
+    p_any = np.clip(
+        profile_vector("breastfeeding_6_8_weeks")[category]
+        * by_quintile(pop.DEPRIVATION.breastfeeding_6_8_weeks, quintile)
+        * HV.any_breastfeeding_factor[contact_type],
+        0,
+        0.97,
+    )
     any_breastfeeding = chance(rng, p_any, n)
     totally = chance(rng, HV.totally_share[contact_type], n)
-    return np.where(any_breastfeeding,
-                    np.where(totally, "totally_breastfed", "partially_breastfed"),
-                    "not_breastfed")
+    return np.where(
+        any_breastfeeding,
+        np.where(totally, "totally_breastfed", "partially_breastfed"),
+        "not_breastfed",
+    )
 
 
 def _language_and_address(
@@ -122,8 +144,10 @@ def _language_and_address(
 ) -> None:
     n = len(contacts)
     used = chance(rng, HV.interpreter_used_when_required, n)
-    contacts["interpreter_used"] = np.where(contacts["interpreter_required"].to_numpy() & used,
-                                            "Y", "N")
+    contacts["interpreter_used"] = np.where(
+        contacts["interpreter_required"].to_numpy() & used, "Y", "N"
+    )
     moved = chance(rng, HV.moved_house, n)
     contacts["contact_postcode"] = np.where(
-        moved, postcodes[rng.integers(0, len(postcodes), n)], contacts["postcode"].to_numpy())
+        moved, postcodes[rng.integers(0, len(postcodes), n)], contacts["postcode"].to_numpy()
+    )

@@ -19,11 +19,14 @@ def nhs_numbers(rng: np.random.Generator, count: int) -> npt.NDArray[np.object_]
     first_nine = pool[: len(digits)][valid][:count]
     if len(first_nine) < count:
         raise ValueError(f"cannot make {count} distinct test NHS numbers")
-    return np.array([f"{a}{b}" for a, b in zip(first_nine, digits[valid][:count], strict=True)],
-                    dtype=object)
+    return np.array(
+        [f"{a}{b}" for a, b in zip(first_nine, digits[valid][:count], strict=True)], dtype=object
+    )
 
 
-def local_ids(rng: np.random.Generator, prefix: str, count: int, digits: int = 7) -> npt.NDArray[np.object_]:
+def local_ids(
+    rng: np.random.Generator, prefix: str, count: int, digits: int = 7
+) -> npt.NDArray[np.object_]:
     """`count` distinct local ids such as `RM0012345`, in a random order."""
     numbers = rng.choice(10**digits, count, replace=False)
     return np.array([f"{prefix}{n:0{digits}d}" for n in numbers], dtype=object)

@@ -66,9 +66,7 @@ def _datetimes_in_month(
     starts = month_starts[month_index]
     minutes_in_month = (starts + pd.offsets.MonthBegin(1) - starts).total_seconds() // 60
     offsets = np.floor(rng.random(len(month_index)) * minutes_in_month.to_numpy())
-    return pd.Series(starts + pd.to_timedelta(offsets, unit="min")).sort_values(
-        ignore_index=True
-    )
+    return pd.Series(starts + pd.to_timedelta(offsets, unit="min")).sort_values(ignore_index=True)
 
 
 def _residence(rng: np.random.Generator, city: City, frame: pd.DataFrame) -> None:
@@ -98,20 +96,29 @@ def _identity(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     frame["_category"] = category
 
     language_table = np.array(
-        [[pop.ETHNIC_PROFILES[c].languages.get(code, 0.0) for code in LANGUAGES]
-         for c in CATEGORIES]
+        [
+            [pop.ETHNIC_PROFILES[c].languages.get(code, 0.0) for code in LANGUAGES]
+            for c in CATEGORIES
+        ]
     )
     frame["language"] = categorical(rng, language_table[category], LANGUAGES)
     english = frame["language"].to_numpy() == "en"
-    frame["interpreter_required"] = chance(rng, np.where(
-        english, pop.INTERPRETER_REQUIRED_ENGLISH, pop.INTERPRETER_REQUIRED_NON_ENGLISH), n)
+    frame["interpreter_required"] = chance(
+        rng,
+        np.where(english, pop.INTERPRETER_REQUIRED_ENGLISH, pop.INTERPRETER_REQUIRED_NON_ENGLISH),
+        n,
+    )
 
-    age = rng.normal(profile_vector("age_mean")[category]
-                     + by_quintile(pop.DEPRIVATION.age_shift_years, quintile), 5.5)
+    age = rng.normal(
+        profile_vector("age_mean")[category]
+        + by_quintile(pop.DEPRIVATION.age_shift_years, quintile),
+        5.5,
+    )
     age = np.clip(age, 15.0, 47.9)
     frame["mother_age_exact"] = age
-    frame["mother_dob"] = (frame["delivery_datetime"].dt.normalize()
-                           - pd.to_timedelta(np.round(age * 365.25), unit="D"))
+    frame["mother_dob"] = frame["delivery_datetime"].dt.normalize() - pd.to_timedelta(
+        np.round(age * 365.25), unit="D"
+    )
     young = np.clip((age - 16) / 12, 0.15, 1.5)
     frame["parity"] = np.clip(rng.poisson(profile_vector("parity_mean")[category] * young), 0, 9)
 
@@ -126,18 +133,27 @@ def _body_and_smoking(
     category = frame["_category"].to_numpy()
     quintile = frame["imd_quintile"].to_numpy()
     median = profile_vector("bmi_median")[category] * by_quintile(
-        pop.DEPRIVATION.bmi_factor, quintile)
+        pop.DEPRIVATION.bmi_factor, quintile
+    )
     bmi = np.clip(np.exp(rng.normal(np.log(median), pop.CLINICAL.bmi_log_sd)), 15.0, 60.0)
     frame["bmi_at_booking"] = np.where(chance(rng, 0.02, n), np.nan, np.round(bmi, 1))
 
     p_current = profile_vector("smoking_current")[category] * by_quintile(
-        pop.DEPRIVATION.smoking_rr, quintile)
+        pop.DEPRIVATION.smoking_rr, quintile
+    )
     draw = rng.random(n)
-    booking = np.where(draw < p_current, "current",
-                       np.where(draw < p_current + pop.CLINICAL.smoking_ex, "ex", "never"))
+    booking = np.where(
+        draw < p_current,
+        "current",
+        np.where(draw < p_current + pop.CLINICAL.smoking_ex, "ex", "never"),
+    )
     persistence = pop.CLINICAL.smoking_persistence * multiplier(
-        events, "smoking_persistence", frame["month_index"].to_numpy(), len(month_starts),
-        strata_of(frame))
+        events,
+        "smoking_persistence",
+        frame["month_index"].to_numpy(),
+        len(month_starts),
+        strata_of(frame),
+    )
     still = chance(rng, persistence, n)
     relapse = chance(rng, 0.03, n)
     starts = chance(rng, 0.004, n)
@@ -149,15 +165,18 @@ def _body_and_smoking(
     booking_missing = chance(rng, 0.03, n)
     frame["smoking_at_booking"] = np.where(booking_missing, "", booking)
     frame["smoking_at_delivery"] = np.where(
-        chance(rng, 0.04, n) | (booking_missing & chance(rng, 0.5, n)), "", delivery)
+        chance(rng, 0.04, n) | (booking_missing & chance(rng, 0.5, n)), "", delivery
+    )
 
 
 def _mental_health_referral(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     n = len(frame)
     p = profile_vector("pmh_referral")[frame["_category"].to_numpy()] * by_quintile(
-        pop.DEPRIVATION.pmh_referral_rr, frame["imd_quintile"].to_numpy())
+        pop.DEPRIVATION.pmh_referral_rr, frame["imd_quintile"].to_numpy()
+    )
     referred = chance(rng, p, n)
     frame["pmh_referral"] = np.where(chance(rng, 0.03, n), "", np.where(referred, "Y", "N"))
     frame["pmh_referral_source"] = np.where(
-        frame["pmh_referral"] == "Y", from_shares(rng, pop.CLINICAL.pmh_referral_sources, n), "")
+        frame["pmh_referral"] == "Y", from_shares(rng, pop.CLINICAL.pmh_referral_sources, n), ""
+    )
     frame["_pmh_referral_fraction"] = rng.random(n)  # where between booking and birth

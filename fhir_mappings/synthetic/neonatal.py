@@ -12,7 +12,12 @@ from fhir_mappings.synthetic.mothers import CATEGORIES, by_quintile, profile_vec
 from fhir_mappings.synthetic.sampling import banded, categorical, chance, from_shares
 
 NEONATAL = pop.NEONATAL
-LEVELS = ("intensive", "high_dependency", "special", "transitional")
+DAY_COLUMNS = (
+    "days_intensive_care",
+    "days_high_dependency",
+    "days_special_care",
+    "days_transitional_care",
+)
 # Share of a stay at each level of care, by gestation band (days below which it applies).
 LEVEL_SHARES = (
     (196, (0.25, 0.25, 0.4, 0.1)),
@@ -52,8 +57,14 @@ def _admitted(
     small = live["birth_weight_g"].to_numpy() < 2500
     p = np.where(term & low_apgar, np.maximum(p, NEONATAL.term_low_apgar_admission), p)
     p = np.where(term & small, np.maximum(p, NEONATAL.term_low_weight_admission), p)
-    p = np.where(term, p * multiplier(events, "term_admission", live["month_index"].to_numpy(),
-                                      month_count, strata_of(live)), p)
+    p = np.where(
+        term,
+        p
+        * multiplier(
+            events, "term_admission", live["month_index"].to_numpy(), month_count, strata_of(live)
+        ),
+        p,
+    )
     return chance(rng, p, len(live))
 
 
@@ -63,25 +74,38 @@ def _care(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
     term = gestation >= 259
     low_apgar = episodes["apgar_5min"].to_numpy() < 7
 
-    p_mod_severe = np.where(term, np.where(low_apgar, NEONATAL.hie_moderate_severe_low_apgar,
-                                           NEONATAL.hie_moderate_severe), 0.0)
-    p_mild = np.where(term, np.where(low_apgar, NEONATAL.hie_mild_low_apgar,
-                                     NEONATAL.hie_mild), 0.0)
+    p_mod_severe = np.where(
+        term,
+        np.where(low_apgar, NEONATAL.hie_moderate_severe_low_apgar, NEONATAL.hie_moderate_severe),
+        0.0,
+    )
+    p_mild = np.where(
+        term, np.where(low_apgar, NEONATAL.hie_mild_low_apgar, NEONATAL.hie_mild), 0.0
+    )
     severe = chance(rng, NEONATAL.severe_share_of_moderate_severe, n)
-    hie = categorical(rng, np.column_stack([p_mod_severe, p_mild, 1 - p_mod_severe - p_mild]),
-                      ["moderate_severe", "mild", "none"])
+    hie = categorical(
+        rng,
+        np.column_stack([p_mod_severe, p_mild, 1 - p_mod_severe - p_mild]),
+        ["moderate_severe", "mild", "none"],
+    )
     hie = np.where(hie == "moderate_severe", np.where(severe, "severe", "moderate"), hie)
     episodes["hie_grade"] = hie
-    cooled = np.where(np.isin(hie, ("moderate", "severe")), chance(rng, 0.92, n),
-                      np.where(hie == "mild", chance(rng, 0.15, n), False))
+    cooled = np.where(
+        np.isin(hie, ("moderate", "severe")),
+        chance(rng, 0.92, n),
+        np.where(hie == "mild", chance(rng, 0.15, n), False),
+    )
     episodes["therapeutic_hypothermia"] = np.where(cooled, "Y", "N")
 
     very_preterm = gestation < 224
     injury = np.select(
         [very_preterm, np.isin(hie, ("moderate", "severe"))],
-        [from_shares(rng, {"ivh_grade_3": 0.04, "ivh_grade_4": 0.03, "cystic_pvl": 0.03,
-                           "none": 0.9}, n),
-         np.where(chance(rng, 0.45, n), "hie_injury", "none")],
+        [
+            from_shares(
+                rng, {"ivh_grade_3": 0.04, "ivh_grade_4": 0.03, "cystic_pvl": 0.03, "none": 0.9}, n
+            ),
+            np.where(chance(rng, 0.45, n), "hie_injury", "none"),
+        ],
         np.where(chance(rng, 0.004, n), "other", "none"),
     )
     episodes["brain_injury"] = injury
@@ -95,18 +119,20 @@ def _care(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
     level_shares[cooled] = (0.4, 0.2, 0.4, 0.0)
     days = np.floor(level_shares * stay_days[:, None]).astype(int)
     days[:, 2] += stay_days - days.sum(axis=1)  # the rounding remainder goes to special care
-    for column, level in enumerate(LEVELS):
-        episodes[f"days_{level}_care" if level != "high_dependency"
-                 else "days_high_dependency"] = days[:, column]
+    for index, column in enumerate(DAY_COLUMNS):
+        episodes[column] = days[:, index]
     episodes["stay_days"] = stay_days
 
     term_reason = from_shares(rng, NEONATAL.admission_reasons_term, n)
     episodes["admission_reason"] = np.select(
         [gestation < 245, np.isin(hie, ("moderate", "severe", "mild"))],
-        ["prematurity", "encephalopathy"], term_reason)
+        ["prematurity", "encephalopathy"],
+        term_reason,
+    )
     delay_minutes = np.where(term, rng.exponential(6 * 60, n), rng.uniform(5, 90, n))
-    episodes["admission_datetime"] = (episodes["birth_datetime"]
-                                      + pd.to_timedelta(np.round(delay_minutes), unit="min"))
+    episodes["admission_datetime"] = episodes["birth_datetime"] + pd.to_timedelta(
+        np.round(delay_minutes), unit="min"
+    )
     episodes["unit_code"] = episodes["site_code"].map(pop.NEONATAL_UNIT_OF_SITE)
 
 
@@ -114,33 +140,50 @@ def _discharge(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
     n = len(episodes)
     gestation = episodes["gestation_days"].to_numpy()
     p_death = banded(NEONATAL.death_by_gestation, gestation)
-    p_death = np.where(episodes["hie_grade"].to_numpy() == "severe",
-                       np.maximum(p_death, NEONATAL.death_severe_hie), p_death)
+    p_death = np.where(
+        episodes["hie_grade"].to_numpy() == "severe",
+        np.maximum(p_death, NEONATAL.death_severe_hie),
+        p_death,
+    )
     died = chance(rng, p_death, n)
     stay = episodes["stay_days"].to_numpy()
     death_day = np.minimum(rng.integers(0, 28, n), np.maximum(stay - 1, 0))
     stay = np.where(died, np.maximum(death_day, 0), stay)
-    discharge = (episodes["admission_datetime"] + pd.to_timedelta(stay, unit="D")
-                 + pd.to_timedelta(rng.integers(60, 600, n), unit="min"))
+    discharge = (
+        episodes["admission_datetime"]
+        + pd.to_timedelta(stay, unit="D")
+        + pd.to_timedelta(rng.integers(60, 600, n), unit="min")
+    )
     episodes["discharge_datetime"] = discharge
     episodes["death_datetime"] = discharge.where(died)
-    destination = categorical(rng, np.tile([1 - NEONATAL.discharge_transfer
-                                            - NEONATAL.discharge_foster_care,
-                                            NEONATAL.discharge_transfer,
-                                            NEONATAL.discharge_foster_care], (n, 1)),
-                              ["home", "transfer", "foster_care"])
+    destination = categorical(
+        rng,
+        np.tile(
+            [
+                1 - NEONATAL.discharge_transfer - NEONATAL.discharge_foster_care,
+                NEONATAL.discharge_transfer,
+                NEONATAL.discharge_foster_care,
+            ],
+            (n, 1),
+        ),
+        ["home", "transfer", "foster_care"],
+    )
     episodes["discharge_destination"] = np.where(died, "died", destination)
 
-    p_milk = np.clip(profile_vector("breast_milk_nnu_discharge")[episodes["_category"].to_numpy()]
-                     * by_quintile(pop.DEPRIVATION.breast_milk_first_feed,
-                                   episodes["imd_quintile"].to_numpy()), 0, 0.97)
-    milk = np.where(chance(rng, p_milk, n),
-                    np.where(chance(rng, NEONATAL.exclusive_share_of_breast_milk, n),
-                             "exclusive", "partial"), "none")
+    p_milk = np.clip(
+        profile_vector("breast_milk_nnu_discharge")[episodes["_category"].to_numpy()]
+        * by_quintile(pop.DEPRIVATION.breast_milk_first_feed, episodes["imd_quintile"].to_numpy()),
+        0,
+        0.97,
+    )
+    milk = np.where(
+        chance(rng, p_milk, n),
+        np.where(chance(rng, NEONATAL.exclusive_share_of_breast_milk, n), "exclusive", "partial"),
+        "none",
+    )
     episodes["breast_milk_at_discharge"] = np.where(died, "", milk)
     # A baby who died spent its (shorter) stay in intensive care.
-    for column in ("days_intensive_care", "days_high_dependency", "days_special_care",
-                   "days_transitional_care"):
+    for column in DAY_COLUMNS:
         episodes[column] = np.where(died, 0, episodes[column])
     episodes["days_intensive_care"] = np.where(died, stay, episodes["days_intensive_care"])
 
@@ -159,3 +202,21 @@ def _father(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
         rows = quintile == q
         occupations[rows] = rng.choice(names, rows.sum())
     episodes["father_occupation"] = np.where(chance(rng, 0.25, n), "", occupations)
+
+
+def as_extracted_on(episodes: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataFrame:
+    """The episodes as the system holds them at the end of `extract_date`: later admissions are
+    not there yet, and a baby still on the unit has no discharge (nor final day counts)."""
+    cutoff = extract_date + pd.Timedelta(days=1)
+    extracted = episodes[episodes["admission_datetime"] < cutoff].copy()
+    ongoing = extracted["discharge_datetime"] >= cutoff
+    blank_when_ongoing = [
+        "discharge_datetime",
+        "death_datetime",
+        "discharge_destination",
+        "breast_milk_at_discharge",
+        *DAY_COLUMNS,
+    ]
+    for column in blank_when_ongoing:
+        extracted[column] = extracted[column].where(~ongoing)
+    return extracted

@@ -31,17 +31,19 @@ def from_shares(
     """`size` labels drawn with the same shares for every row."""
     labels = list(shares)
     weights = np.array([shares[label] for label in labels], dtype=float)
-    return np.asarray(labels, dtype=object)[rng.choice(len(labels), size, p=weights / weights.sum())]
+    return np.asarray(labels, dtype=object)[
+        rng.choice(len(labels), size, p=weights / weights.sum())
+    ]
 
 
-def chance(rng: np.random.Generator, probability: FloatArray | float, size: int) -> npt.NDArray[np.bool_]:
+def chance(
+    rng: np.random.Generator, probability: FloatArray | float, size: int
+) -> npt.NDArray[np.bool_]:
     """True with the given probability (clipped to [0, 1]), per row."""
     return rng.random(size) < np.clip(probability, 0.0, 1.0)
 
 
-def banded(
-    bands: Sequence[tuple[int, float]], values: npt.NDArray[np.int64]
-) -> FloatArray:
+def banded(bands: Sequence[tuple[int, float]], values: npt.NDArray[np.int64]) -> FloatArray:
     """Look up a probability by band: `bands` is ((below_this, p), …) in rising order."""
     result = np.full(len(values), bands[-1][1], dtype=float)
     for upper, probability in reversed(bands):

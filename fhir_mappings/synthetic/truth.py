@@ -45,26 +45,35 @@ def _first_baby(f: pd.DataFrame) -> pd.Series:
 ORACLE: dict[str, OracleIndicator] = {
     "preterm_birth": OracleIndicator(
         lambda f: _live(f) & _singleton(f) & f["gestation_days"].between(154, 315),
-        lambda f: f["gestation_days"] <= 258, 1000),
+        lambda f: f["gestation_days"] <= 258,
+        1000,
+    ),
     "low_birth_weight_term": OracleIndicator(
-        lambda f: _live(f) & (f["gestation_days"] >= 259),
-        lambda f: f["birth_weight_g"] < 2500, 100),
+        lambda f: _live(f) & (f["gestation_days"] >= 259), lambda f: f["birth_weight_g"] < 2500, 100
+    ),
     "stillbirth": OracleIndicator(
-        lambda f: f["gestation_days"] >= 168,
-        lambda f: f["birth_outcome"] != "live_birth", 1000),
+        lambda f: f["gestation_days"] >= 168, lambda f: f["birth_outcome"] != "live_birth", 1000
+    ),
     "oasi": OracleIndicator(
         lambda f: _singleton(f) & _term(f) & f["mode_of_birth"].isin(VAGINAL_MODES),
-        lambda f: f["perineal_trauma"].str.startswith(("third", "fourth")), 1000),
+        lambda f: f["perineal_trauma"].str.startswith(("third", "fourth")),
+        1000,
+    ),
     "smoking_at_delivery": OracleIndicator(
         lambda f: _first_baby(f) & (f["smoking_at_delivery"] != ""),
-        lambda f: f["smoking_at_delivery"] == "current", 100),
+        lambda f: f["smoking_at_delivery"] == "current",
+        100,
+    ),
     "breastfeeding_6_8_weeks": OracleIndicator(
         lambda f: f["feeding_6_8_weeks"].isin(
-            ["totally_breastfed", "partially_breastfed", "not_breastfed"]),
-        lambda f: f["feeding_6_8_weeks"] != "not_breastfed", 100),
+            ["totally_breastfed", "partially_breastfed", "not_breastfed"]
+        ),
+        lambda f: f["feeding_6_8_weeks"] != "not_breastfed",
+        100,
+    ),
     "term_nnu_admission": OracleIndicator(
-        lambda f: _live(f) & _singleton(f) & _term(f),
-        lambda f: f["nnu_admitted"], 100),
+        lambda f: _live(f) & _singleton(f) & _term(f), lambda f: f["nnu_admitted"], 100
+    ),
 }
 STRATA = ("ethnic_group", "imd_quintile")
 
@@ -74,8 +83,12 @@ def rate(frame: pd.DataFrame, indicator: str) -> dict[str, float | int | None]:
     denominator = frame[definition.denominator(frame)]
     numerator = int(definition.numerator(denominator).sum())
     value = numerator / len(denominator) * definition.per if len(denominator) else None
-    return {"numerator": numerator, "denominator": len(denominator),
-            "rate": None if value is None else round(value, 3), "per": definition.per}
+    return {
+        "numerator": numerator,
+        "denominator": len(denominator),
+        "rate": None if value is None else round(value, 3),
+        "per": definition.per,
+    }
 
 
 def rates(births: pd.DataFrame) -> dict[str, object]:
@@ -83,8 +96,10 @@ def rates(births: pd.DataFrame) -> dict[str, object]:
     for indicator in ORACLE:
         entry: dict[str, object] = {"overall": rate(births, indicator)}
         for stratum in STRATA:
-            entry[f"by_{stratum}"] = {str(value): rate(group, indicator)
-                                      for value, group in births.groupby(stratum, sort=True)}
+            entry[f"by_{stratum}"] = {
+                str(value): rate(group, indicator)
+                for value, group in births.groupby(stratum, sort=True)
+            }
         result[indicator] = entry
     return result
 
@@ -102,8 +117,7 @@ def event_truth(
         "description": event.description,
         "indicator": event.indicator,
         "stratum": event.stratum,
-        "start_month": month_starts[start].strftime("%Y-%m") if start < len(month_starts)
-        else None,
+        "start_month": month_starts[start].strftime("%Y-%m") if start < len(month_starts) else None,
         "multiplier": event.multiplier,
         "expected_signal": event.expected_signal,
         "rate_before": rate(scoped[scoped["month_index"] < start], event.indicator),

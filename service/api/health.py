@@ -19,12 +19,17 @@ def healthz(request: Request) -> JSONResponse:
             connection.execute(text("SELECT 1"))
         revision = migrate.current_revision(engine)
     except Exception as error:  # noqa: BLE001 - any failure means not ready
-        return JSONResponse({"status": "unavailable", "database": type(error).__name__},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": type(error).__name__}, status_code=503
+        )
     expected = migrate.head_revision()
     ready = revision == expected
     return JSONResponse(
-        {"status": "ok" if ready else "unavailable", "database": "ok",
-         "schema": revision, "expected_schema": expected},
+        {
+            "status": "ok" if ready else "unavailable",
+            "database": "ok",
+            "schema": revision,
+            "expected_schema": expected,
+        },
         status_code=200 if ready else 503,
     )

@@ -38,8 +38,12 @@ class PerinatalGroup(click.Group):
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", 130)
         except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
-            _fail(ctx, f"internal error: {type(error).__name__}: {error} "
-                       "(run `perinatal --debug …` for the traceback)", INTERNAL_ERROR_EXIT)
+            _fail(
+                ctx,
+                f"internal error: {type(error).__name__}: {error} "
+                "(run `perinatal --debug …` for the traceback)",
+                INTERNAL_ERROR_EXIT,
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:

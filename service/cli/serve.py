@@ -24,5 +24,4 @@ def run_server(state: CliState, host: str | None, port: int | None) -> None:
     settings = state.settings
     host, port = host or settings.host, port or settings.port
     click.echo(f"serving on http://{host}:{port} (health: /healthz); Ctrl+C stops")
-    uvicorn.run(create_app(settings), host=host, port=port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())

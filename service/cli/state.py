@@ -22,8 +22,9 @@ class CliState:
         settings = load_settings(**self.overrides)
         logging.getLogger().setLevel(settings.log_level)
         # Alembic narrates every migration step at INFO; keep it for DEBUG.
-        logging.getLogger("alembic").setLevel(max(logging.WARNING,
-                                                  logging.getLevelName(settings.log_level)))
+        logging.getLogger("alembic").setLevel(
+            max(logging.WARNING, logging.getLevelName(settings.log_level))
+        )
         return settings
 
     def engine(self) -> Engine:

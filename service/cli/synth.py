@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,14 +21,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 def synthesis_options(command: F) -> F:
     """The generator's options, shared by `synth` and `demo`."""
     options = (
-        click.option("--births-per-year", type=int, default=DEFAULTS.births_per_year,
-                     show_default=True, help="Babies born per year."),
-        click.option("--years", type=int, default=DEFAULTS.years, show_default=True,
-                     help="Years of data."),
-        click.option("--start", default=DEFAULTS.start, show_default=True,
-                     help="First month, YYYY-MM."),
-        click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
-                     help="Random seed: the same seed gives the same files."),
+        click.option(
+            "--births-per-year",
+            type=int,
+            default=DEFAULTS.births_per_year,
+            show_default=True,
+            help="Babies born per year.",
+        ),
+        click.option(
+            "--years", type=int, default=DEFAULTS.years, show_default=True, help="Years of data."
+        ),
+        click.option(
+            "--start", default=DEFAULTS.start, show_default=True, help="First month, YYYY-MM."
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=DEFAULTS.seed,
+            show_default=True,
+            help="Random seed: the same seed gives the same files.",
+        ),
     )
     for option in reversed(options):
         command = option(command)
@@ -35,16 +48,32 @@ def synthesis_options(command: F) -> F:
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder to write the files to (created if missing).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the files to (created if missing).",
+)
 @synthesis_options
-@click.option("--defect-rate", type=float, default=DEFAULTS.defect_rate, show_default=True,
-              help="Share of rows carrying a real-world defect (0 for clean extracts).")
-def synth(out_dir: Path, births_per_year: int, years: int, start: str, seed: int,
-          defect_rate: float) -> None:
+@click.option(
+    "--defect-rate",
+    type=float,
+    default=DEFAULTS.defect_rate,
+    show_default=True,
+    help="Share of rows carrying a real-world defect (0 for clean extracts).",
+)
+def synth(
+    out_dir: Path, births_per_year: int, years: int, start: str, seed: int, defect_rate: float
+) -> None:
     """Write synthetic maternity, neonatal and health-visiting extracts to OUT."""
-    spec = SynthesisSpec(births_per_year=births_per_year, years=years, start=start, seed=seed,
-                         defect_rate=defect_rate)
+    spec = SynthesisSpec(
+        births_per_year=births_per_year,
+        years=years,
+        start=start,
+        seed=seed,
+        defect_rate=defect_rate,
+    )
     result = synthesise(spec, out_dir)
     rows = result.truth["counts"]["extract_rows"]
     click.echo(f"wrote {out_dir}: " + ", ".join(f"{n:,} {name} rows" for name, n in rows.items()))
@@ -52,9 +81,12 @@ def synth(out_dir: Path, births_per_year: int, years: int, start: str, seed: int
 
 def synthesise(spec: SynthesisSpec, out_dir: Path) -> SyntheticExtracts:
     """Generate and write, with a progress bar over the stages."""
-    with click.progressbar(length=len(STAGES) + 1, label="synthesising",
-                           item_show_func=lambda stage: stage, file=click.get_text_stream("stderr")
-                           ) as bar:
+    with click.progressbar(
+        length=len(STAGES) + 1,
+        label="synthesising",
+        item_show_func=lambda stage: stage,
+        file=sys.stderr,
+    ) as bar:
         result = generate(spec, on_stage=lambda stage: bar.update(1, stage))
         bar.update(1, "writing")
         try:

@@ -14,7 +14,7 @@ Migrations in `migrations/versions` create exactly this schema; a test compares 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -43,7 +43,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JsonDocument, datetime: UtcDateTime}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JsonDocument,
+        datetime: UtcDateTime,
+    }
 
 
 class FhirResource(Base):

@@ -1,0 +1,175 @@
+"""The `perinatal` command: help everywhere, one-line errors with non-zero exits, and the
+commands of this issue doing their work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from service.cli import cli
+from service.storage import migrate
+from service.storage.engine import make_engine
+
+SMALL = ["--births-per-year", "600", "--years", "1"]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
+    """Invoke the CLI in a clean folder, with the default database under it."""
+    for name in list(os.environ):
+        if name.startswith("PERINATAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def all_command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            paths += all_command_paths(command, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
+
+
+@pytest.mark.parametrize("path", all_command_paths(cli), ids=lambda p: " ".join(p) or "root")
+def test_every_command_has_help(run, path: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = run(*path, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+
+
+def test_synth_writes_the_three_extracts_the_reference_tables_and_the_truth(
+    run,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    result = run("synth", "--out", "data", *SMALL, "--seed", "7")
+
+    assert result.exit_code == 0, result.output
+    written = {
+        p.relative_to(tmp_path / "data").as_posix()
+        for p in (tmp_path / "data").rglob("*")
+        if p.is_file()
+    }
+    assert written == {
+        "maternity_births_v1.csv",
+        "neonatal_episodes_v1.csv",
+        "health_visiting_contacts_v1.csv",
+        "reference/postcode_lsoa.csv",
+        "reference/imd2019_lsoa.csv",
+        "truth.json",
+        "defects.csv",
+    }
+    assert "maternity rows" in result.output
+
+
+def test_synth_is_deterministic_for_a_seed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for out, seed in (("a", "11"), ("b", "11"), ("c", "12")):
+        assert (
+            run("synth", "--out", out, *SMALL, "--seed", seed, "--defect-rate", "0.05").exit_code
+            == 0
+        )
+
+    files = [p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()]
+    for relative in files:
+        assert (tmp_path / "a" / relative).read_bytes() == (tmp_path / "b" / relative).read_bytes()
+    assert (tmp_path / "a" / "maternity_births_v1.csv").read_bytes() != (
+        tmp_path / "c" / "maternity_births_v1.csv"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["synth", "--out", "d", "--start", "2024-13"],
+            "error: invalid --start: expected a month as YYYY-MM (got '2024-13')",
+        ),
+        (
+            ["synth", "--out", "d", "--defect-rate", "0.9"],
+            "error: invalid --defect-rate: Input should be less than or equal to 0.5 (got 0.9)",
+        ),
+        (
+            ["synth", "--out", "d", "--births-per-year", "0"],
+            "error: invalid --births-per-year: Input should be greater than or equal to 12 (got 0)",
+        ),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_non_zero(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == message
+
+
+def test_an_unwritable_output_folder_is_one_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = run("synth", "--out", "taken/inside", *SMALL)
+    assert result.exit_code == 4
+    assert result.output.strip().splitlines()[-1].startswith("error: cannot write to taken/inside")
+
+
+def test_db_upgrade_current_and_downgrade(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    head = migrate.head_revision()
+
+    assert run("db", "upgrade").output.strip() == f"database at revision {head}"
+    assert (tmp_path / "var" / "perinatal.db").exists()
+    assert run("db", "current").output.split() == ["database:", head, "newest:", head]
+    assert run("db", "downgrade", "base").output.strip() == "database at revision base"
+    assert migrate.current_revision(make_engine("sqlite:///var/perinatal.db")) is None
+
+
+def test_an_unreachable_database_is_one_line(run) -> None:  # type: ignore[no-untyped-def]
+    result = run(
+        "db",
+        "upgrade",
+        env={"PERINATAL_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+    )
+    assert result.exit_code == 3
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith(
+        "error: cannot use the database postgresql+psycopg://nobody@127.0.0.1:1/none: "
+    )
+
+
+def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("demo", "--no-serve", *SMALL)
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "var" / "demo" / "maternity_births_v1.csv").exists()
+    assert (tmp_path / "var" / "demo" / "truth.json").exists()
+    engine = make_engine("sqlite:///var/perinatal.db")
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert "planted: oasi_rise_asian" in result.output
+
+
+def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERINATAL_")}
+    env["PERINATAL_PORT"] = "not-a-port"
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "perinatal"), "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == (
+        "error: invalid setting PERINATAL_PORT: Input should be a valid integer, unable to "
+        "parse string as an integer (got 'not-a-port')"
+    )
+    assert "Traceback" not in completed.stdout + completed.stderr
