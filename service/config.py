@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         AnyHttpUrl("http://127.0.0.1:8000"),
         description="Base URL users reach the service at (links in alerts).",
     )
+    scheduler_heartbeat_seconds: int = Field(
+        30, ge=1, le=3600, description="How often `perinatal scheduler` records it is alive."
+    )
     smtp_host: str | None = Field(None, description="SMTP server for alert email.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(None, description="SMTP user name.")

@@ -10,11 +10,12 @@ from fastapi import FastAPI
 
 from service.api import health
 from service.config import Settings
+from service.clock import Clock, utc_now
 from service.storage import migrate
 from service.storage.engine import make_engine, make_session_factory
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
@@ -28,5 +29,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Perinatal equity", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.clock = clock
     app.include_router(health.router)
     return app

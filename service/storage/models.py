@@ -146,6 +146,19 @@ class QuarantineReason(Base):
     __table_args__ = (Index(None, "rule"), Index(None, "quarantined_row_id"))
 
 
+class SchedulerHeartbeat(Base):
+    """The last sign of life of each scheduler process, so the API's health check can tell
+    whether anyone is running the scheduled jobs (and whether two are, by mistake)."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    scheduler_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+
+
 class AnalyticBirth(Base):
     """One baby, with the mother's characteristics at the birth: what indicators count.
 

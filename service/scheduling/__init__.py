@@ -1,0 +1,1 @@
+"""The scheduler process: jobs declared as data, run by APScheduler."""

@@ -1,0 +1,41 @@
+"""The scheduled jobs, as data: an id, what it is for, when it runs, and what it calls.
+
+Later capabilities (recomputing indicators, evaluating and delivering alerts) add their rows here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.clock import Clock
+from service.config import Settings
+from service.scheduling.heartbeat import SchedulerIdentity, beat
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    id: str
+    description: str
+    trigger: BaseTrigger
+    run: Callable[[], None]
+
+
+def scheduled_jobs(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    identity: SchedulerIdentity,
+    clock: Clock,
+) -> list[ScheduledJob]:
+    return [
+        ScheduledJob(
+            id="heartbeat",
+            description="Record that this scheduler is alive (shown by /healthz).",
+            trigger=IntervalTrigger(seconds=settings.scheduler_heartbeat_seconds),
+            run=lambda: beat(sessions, identity, clock()),
+        ),
+    ]
