@@ -6,14 +6,12 @@ own random stream (spawned from the seed), so changing one stage does not reshuf
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fhir_mappings.synthetic import extracts, geography, identifiers, truth
 from fhir_mappings.synthetic.births import add_pregnancy_and_labour, expand_to_babies
@@ -22,28 +20,10 @@ from fhir_mappings.synthetic.events import INJECTED_EVENTS, InjectedEvent
 from fhir_mappings.synthetic.health_visiting import generate_contacts
 from fhir_mappings.synthetic.mothers import generate_deliveries
 from fhir_mappings.synthetic.neonatal import as_extracted_on, generate_episodes
+from fhir_mappings.synthetic.spec import SynthesisSpec
 
 GENERATOR_VERSION = 1
 STAGES = ("city", "mothers", "births", "neonatal", "health visiting", "extracts", "defects")
-
-
-class SynthesisSpec(BaseModel):
-    """The generator's options, validated once."""
-
-    model_config = ConfigDict(frozen=True)
-
-    births_per_year: int = Field(10_000, ge=12, le=200_000)
-    years: int = Field(3, ge=1, le=20)
-    start: str = Field("2023-01", description="first month, YYYY-MM")
-    seed: int = Field(20_231, ge=0)
-    defect_rate: float = Field(0.0, ge=0.0, le=0.5)
-
-    @field_validator("start")
-    @classmethod
-    def _a_month(cls, start: str) -> str:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
-            raise ValueError("expected a month as YYYY-MM")
-        return start
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.api import health
-from service.config import Settings
 from service.clock import Clock, utc_now
+from service.config import Settings
 from service.storage import migrate
 from service.storage.engine import make_engine, make_session_factory
 

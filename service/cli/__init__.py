@@ -1,7 +1,8 @@
 """The `perinatal` command line: one entry point, a module per command.
 
 Errors a user can fix are printed as one line (`error: …`) with a non-zero exit code; anything
-unexpected is also one line, with `--debug` to see the traceback.
+unexpected is also one line, with `--debug` to see the traceback. Commands import their heavy
+dependencies (pandas, SQLAlchemy, uvicorn) inside the command, so `--help` answers at once.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from service.cli.state import CliState
-from service.storage import migrate
 
 pass_state = click.make_pass_decorator(CliState)
 
@@ -20,6 +19,8 @@ def db() -> None:
 @pass_state
 def upgrade(state: CliState, revision: str) -> None:
     """Migrate the database up to REVISION (creating it when empty)."""
+    from service.storage import migrate
+
     engine = state.engine()
     migrate.upgrade(engine, revision)
     click.echo(f"database at revision {migrate.current_revision(engine)}")
@@ -30,6 +31,8 @@ def upgrade(state: CliState, revision: str) -> None:
 @pass_state
 def downgrade(state: CliState, revision: str) -> None:
     """Migrate the database down to REVISION (`base` removes every table)."""
+    from service.storage import migrate
+
     engine = state.engine()
     migrate.downgrade(engine, revision)
     click.echo(f"database at revision {migrate.current_revision(engine) or 'base'}")
@@ -39,5 +42,7 @@ def downgrade(state: CliState, revision: str) -> None:
 @pass_state
 def current(state: CliState) -> None:
     """Show the database's revision and the newest one this version knows."""
+    from service.storage import migrate
+
     revision = migrate.current_revision(state.engine()) or "base (empty)"
     click.echo(f"database: {revision}\nnewest:   {migrate.head_revision()}")

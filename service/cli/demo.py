@@ -10,11 +10,10 @@ from pathlib import Path
 
 import click
 
-from fhir_mappings.synthetic import SynthesisSpec
+from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.cli.serve import run_server
 from service.cli.state import CliState
 from service.cli.synth import synthesis_options, synthesise
-from service.storage import migrate
 
 pass_state = click.make_pass_decorator(CliState)
 DEMO_DEFECT_RATE = 0.02
@@ -54,6 +53,8 @@ def demo(
     serve: bool,
 ) -> None:
     """Generate data, run every stage on it, and serve the product."""
+    from service.storage import migrate
+
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
     spec = SynthesisSpec(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import click
-import uvicorn
 
-from service.api.app import create_app
 from service.cli.state import CliState
 
 pass_state = click.make_pass_decorator(CliState)
@@ -21,6 +19,10 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
 
 
 def run_server(state: CliState, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from service.api.app import create_app
+
     settings = state.settings
     host, port = host or settings.host, port or settings.port
     click.echo(f"serving on http://{host}:{port} (health: /healthz); Ctrl+C stops")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from service.config import Settings, load_settings
-from service.storage.engine import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -28,4 +29,6 @@ class CliState:
         return settings
 
     def engine(self) -> Engine:
+        from service.storage.engine import make_engine
+
         return make_engine(self.settings.database_url)

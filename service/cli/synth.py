@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fhir_mappings.synthetic import SynthesisSpec, SyntheticExtracts, generate
-from fhir_mappings.synthetic.files import write_extracts
-from fhir_mappings.synthetic.generator import STAGES
+from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.errors import InputError
+
+if TYPE_CHECKING:
+    from fhir_mappings.synthetic.generator import SyntheticExtracts
 
 DEFAULTS = SynthesisSpec()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,6 +82,9 @@ def synth(
 
 def synthesise(spec: SynthesisSpec, out_dir: Path) -> SyntheticExtracts:
     """Generate and write, with a progress bar over the stages."""
+    from fhir_mappings.synthetic.files import write_extracts
+    from fhir_mappings.synthetic.generator import STAGES, generate
+
     with click.progressbar(
         length=len(STAGES) + 1,
         label="synthesising",

@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from fhir_mappings.synthetic import SynthesisSpec, generate
 from fhir_mappings.synthetic.files import write_extracts
+from fhir_mappings.synthetic.generator import generate
+from fhir_mappings.synthetic.spec import SynthesisSpec
 
 
 @dataclass(frozen=True)

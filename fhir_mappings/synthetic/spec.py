@@ -1,0 +1,24 @@
+"""The generator's options, validated once (kept light: the CLI reads its defaults at start-up)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class SynthesisSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    births_per_year: int = Field(10_000, ge=12, le=200_000)
+    years: int = Field(3, ge=1, le=20)
+    start: str = Field("2023-01", description="first month, YYYY-MM")
+    seed: int = Field(20_231, ge=0)
+    defect_rate: float = Field(0.0, ge=0.0, le=0.5)
+
+    @field_validator("start")
+    @classmethod
+    def _a_month(cls, start: str) -> str:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+            raise ValueError("expected a month as YYYY-MM")
+        return start
