@@ -12,6 +12,7 @@ demo: $(VENV)/.installed
 	$(BIN)/perinatal demo $(DEMO_ARGS)
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(TEST_ARGS)
 
 lint: $(VENV)/.installed-dev

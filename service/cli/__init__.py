@@ -8,7 +8,6 @@ dependencies (pandas, SQLAlchemy, uvicorn) inside the command, so `--help` answe
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
 import click
@@ -85,4 +84,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
