@@ -20,14 +20,7 @@ DEMO_DEFECT_RATE = 0.02
 
 
 @click.command()
-@synthesis_options
-@click.option(
-    "--defect-rate",
-    type=float,
-    default=DEMO_DEFECT_RATE,
-    show_default=True,
-    help="Share of generated rows with a real-world defect.",
-)
+@synthesis_options(default_defect_rate=DEMO_DEFECT_RATE)
 @click.option(
     "--out",
     "out_dir",
@@ -42,28 +35,12 @@ DEMO_DEFECT_RATE = 0.02
     help="Serve the product after the stages have run.",
 )
 @pass_state
-def demo(
-    state: CliState,
-    births_per_year: int,
-    years: int,
-    start: str,
-    seed: int,
-    defect_rate: float,
-    out_dir: Path | None,
-    serve: bool,
-) -> None:
+def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool) -> None:
     """Generate data, run every stage on it, and serve the product."""
     from service.storage import migrate
 
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
-    spec = SynthesisSpec(
-        births_per_year=births_per_year,
-        years=years,
-        start=start,
-        seed=seed,
-        defect_rate=defect_rate,
-    )
 
     click.echo(f"1/2 synthetic extracts → {out_dir}")
     result = synthesise(spec, out_dir)

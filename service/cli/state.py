@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -12,20 +12,21 @@ from service.config import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+# These narrate every migration step and every job run at INFO; that is for DEBUG.
+CHATTY_LOGGERS = ("alembic", "apscheduler.executors", "apscheduler.scheduler")
+
 
 @dataclass
 class CliState:
     debug: bool = False
-    overrides: dict[str, object] = field(default_factory=dict)
 
     @cached_property
     def settings(self) -> Settings:
-        settings = load_settings(**self.overrides)
-        logging.getLogger().setLevel(settings.log_level)
-        # Alembic narrates every migration step at INFO; keep it for DEBUG.
-        logging.getLogger("alembic").setLevel(
-            max(logging.WARNING, logging.getLevelName(settings.log_level))
-        )
+        settings = load_settings()
+        level = logging.getLevelName(settings.log_level)
+        logging.getLogger().setLevel(level)
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(max(logging.WARNING, level))
         return settings
 
     def engine(self) -> Engine:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -19,8 +20,9 @@ DEFAULTS = SynthesisSpec()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def synthesis_options(command: F) -> F:
-    """The generator's options, shared by `synth` and `demo`."""
+def synthesis_options(*, default_defect_rate: float) -> Callable[[F], F]:
+    """The generator's options, shared by `synth` and `demo`, handed to the command as one
+    validated `spec: SynthesisSpec`."""
     options = (
         click.option(
             "--births-per-year",
@@ -42,10 +44,26 @@ def synthesis_options(command: F) -> F:
             show_default=True,
             help="Random seed: the same seed gives the same files.",
         ),
+        click.option(
+            "--defect-rate",
+            type=float,
+            default=default_defect_rate,
+            show_default=True,
+            help="Share of rows carrying a real-world defect (0 for clean extracts).",
+        ),
     )
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_spec(*args: Any, **kwargs: Any) -> Any:
+            fields = {name: kwargs.pop(name) for name in SynthesisSpec.model_fields}
+            return command(*args, spec=SynthesisSpec(**fields), **kwargs)
+
+        for option in reversed(options):
+            with_spec = option(with_spec)
+        return cast(F, with_spec)
+
+    return decorate
 
 
 @click.command()
@@ -56,25 +74,9 @@ def synthesis_options(command: F) -> F:
     required=True,
     help="Folder to write the files to (created if missing).",
 )
-@synthesis_options
-@click.option(
-    "--defect-rate",
-    type=float,
-    default=DEFAULTS.defect_rate,
-    show_default=True,
-    help="Share of rows carrying a real-world defect (0 for clean extracts).",
-)
-def synth(
-    out_dir: Path, births_per_year: int, years: int, start: str, seed: int, defect_rate: float
-) -> None:
+@synthesis_options(default_defect_rate=DEFAULTS.defect_rate)
+def synth(out_dir: Path, spec: SynthesisSpec) -> None:
     """Write synthetic maternity, neonatal and health-visiting extracts to OUT."""
-    spec = SynthesisSpec(
-        births_per_year=births_per_year,
-        years=years,
-        start=start,
-        seed=seed,
-        defect_rate=defect_rate,
-    )
     result = synthesise(spec, out_dir)
     rows = result.truth["counts"]["extract_rows"]
     click.echo(f"wrote {out_dir}: " + ", ".join(f"{n:,} {name} rows" for name, n in rows.items()))

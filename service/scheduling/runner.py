@@ -34,8 +34,10 @@ def run_scheduler(settings: Settings, clock: Clock = utc_now) -> None:
         log.info("scheduled %s: %s", job.id, job.trigger)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping on %s", signal.Signals(signum).name)
-        scheduler.shutdown(wait=False)
+        # Supervisors (and `timeout`) may signal twice; the second must not fail the exit.
+        if scheduler.running:
+            log.info("stopping on %s", signal.Signals(signum).name)
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

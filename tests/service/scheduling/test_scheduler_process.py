@@ -27,7 +27,9 @@ def heartbeats(url: str) -> list[SchedulerHeartbeat]:
         engine.dispose()
 
 
-def test_the_scheduler_beats_and_stops_cleanly(empty_database_url: str, tmp_path: Path) -> None:
+def test_the_scheduler_beats_and_stops_cleanly_even_when_signalled_twice(
+    empty_database_url: str, tmp_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PERINATAL_")}
     env |= {
         "PERINATAL_DATABASE_URL": empty_database_url,
@@ -54,6 +56,7 @@ def test_the_scheduler_beats_and_stops_cleanly(empty_database_url: str, tmp_path
         assert heartbeats(empty_database_url)[0].beat_at > first
         assert seen[0].pid == process.pid
     finally:
+        process.send_signal(signal.SIGTERM)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
 
