@@ -184,6 +184,7 @@ def _truth(
             "twin_deliveries": int((deliveries["plurality"] == 2).sum()),
             "extract_rows": {name: len(e.frame) for name, e in defected.items()},
             "out_of_area_deliveries": int(deliveries["out_of_area"].sum()),
+            "pseudo_postcode_deliveries": int(deliveries["postcode"].str.startswith("ZZ99").sum()),
         },
         "injected_events": [
             truth.event_truth(event, births, month_starts)

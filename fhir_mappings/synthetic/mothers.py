@@ -73,11 +73,14 @@ def _residence(rng: np.random.Generator, city: City, frame: pd.DataFrame) -> Non
     n = len(frame)
     postcode_row = rng.integers(0, len(city.postcodes), n)
     out_of_area = chance(rng, pop.OUT_OF_AREA_SHARE, n)
-    frame["postcode"] = np.where(
+    postcode = np.where(
         out_of_area,
         city.out_of_area_postcodes[rng.integers(0, len(city.out_of_area_postcodes), n)],
         city.postcodes["postcode"].to_numpy()[postcode_row],
     )
+    for pseudo, share in pop.PSEUDO_POSTCODES.items():
+        postcode = np.where(chance(rng, share, n), pseudo, postcode)
+    frame["postcode"] = postcode
     # An out-of-area family still lives somewhere: it draws a deprivation level like the
     # city's, which the product cannot know (its postcode is not in the lookup).
     frame["imd_decile"] = city.postcodes["imd_decile"].to_numpy()[postcode_row]

@@ -19,6 +19,8 @@ LSOA_COUNT = 240
 POSTCODES_PER_LSOA = 8
 GP_PRACTICE_COUNT = 45
 OUT_OF_AREA_SHARE = 0.006  # mothers whose postcode is not in the city's lookup
+# NHS pseudo postcodes: ZZ99 3VZ is "no fixed abode"; never in a postcode lookup.
+PSEUDO_POSTCODES = {"ZZ99 3VZ": 0.001}
 
 DELIVERY_SITES = {"ZZ101": 0.7, "ZZ102": 0.3}  # a level-3 unit and a smaller site
 NEONATAL_UNIT_OF_SITE = {"ZZ101": "ZZ101-NICU", "ZZ102": "ZZ102-LNU"}

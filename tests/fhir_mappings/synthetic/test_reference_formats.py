@@ -300,6 +300,7 @@ def test_most_families_live_in_the_most_deprived_quintiles(births: pd.DataFrame)
     assert quintile[1] > quintile[3] > quintile[5]
     unknown = births["imd_quintile"].isna().mean()
     assert 0 < unknown < 0.02  # a few out-of-area postcodes, absent from the lookup
+    assert 0 < (births["mother_postcode"] == "ZZ99 3VZ").sum() < 0.005 * len(births)
 
 
 def test_languages_and_interpreter_need(births: pd.DataFrame) -> None:
