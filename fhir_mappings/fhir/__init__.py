@@ -1,0 +1,17 @@
+"""Canonical records → FHIR R4 resources (as JSON-ready dicts in the R4B model's shape).
+
+`codes.py` holds every code the product uses; `naming.py` the URIs and deterministic ids; one
+builder module per source system. Builders are pure: a record in, resources out.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fhir_mappings.fhir import maternity
+from fhir_mappings.fhir.shapes import Resource, RowContext
+
+Builder = Callable[[dict[str, Any], RowContext], list[Resource]]
+
+BUILDERS: dict[str, Builder] = {
+    "maternity": maternity.build,
+}
