@@ -71,7 +71,7 @@ def patient(
         "meta": {**context.meta(), "profile": [codes.UK_CORE_PATIENT]},
         "identifier": identifiers,
     }
-    extensions = []
+    extensions: list[dict[str, Any]] = []
     if ethnic_category:
         extensions.append(
             {
@@ -87,8 +87,9 @@ def patient(
         resource["extension"] = extensions
     if gender:
         resource["gender"] = {"male": "male", "female": "female"}.get(gender, "other")
-    if birth_date or birth_time:
-        resource["birthDate"] = (birth_time.date() if birth_time else birth_date).isoformat()
+    born = birth_time.date() if birth_time else birth_date
+    if born:
+        resource["birthDate"] = born.isoformat()
     if birth_time:
         resource["_birthDate"] = {
             "extension": [{"url": codes.BIRTH_TIME_EXTENSION, "valueDateTime": instant(birth_time)}]
