@@ -76,6 +76,7 @@ LOCAL_CODES: dict[str, str] = {
     "father-occupation": "Father's occupation",
     "mother-age-at-delivery": "Mother's age at delivery (years)",
     "health-visiting-contact": "Health-visiting contact",
+    "neonatal-unit": "Neonatal unit",
     "interpreter-used": "Interpreter used at the contact",
     **{
         f"{value_set}-{concept}": concept.replace("_", " ").capitalize()

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from fhir_mappings.fhir import codes
+from fhir_mappings.fhir.encounters import condition, encounter, procedure, referral
 from fhir_mappings.fhir.naming import ODS_ORGANISATION_SYSTEM, ODS_SITE_SYSTEM
 from fhir_mappings.fhir.shapes import (
     ObservationLine,
     Resource,
     RowContext,
-    instant,
     nhs_identifier,
     observation,
     patient,
@@ -230,23 +230,20 @@ def _gp_practice(record: dict[str, Any], context: RowContext) -> Resource | None
 
 
 def _delivery(record: dict[str, Any], context: RowContext, mother: Resource) -> Resource:
-    encounter: Resource = {
-        "resourceType": "Encounter",
-        "id": context.id("delivery", record["delivery.episode_id"]),
-        "meta": context.meta(),
-        "identifier": [context.identifier("episode", record["delivery.episode_id"])],
-        "status": "finished",
-        "class": codes.coding(codes.ACT_CODE, "IMP", "inpatient encounter"),
-        "type": [{"coding": [codes.local("delivery")]}],
-        "subject": reference(mother),
-    }
-    if record.get("baby.birth_datetime"):
-        encounter["period"] = {"start": instant(record["baby.birth_datetime"])}
+    delivery = encounter(
+        context,
+        kind="episode",
+        key=record[EPISODE],
+        encounter_class=("IMP", "inpatient encounter"),
+        types=[{"coding": [codes.local("delivery")]}],
+        subject=mother,
+        start=record.get("baby.birth_datetime"),
+    )
     if record.get("delivery.site_code"):
-        encounter["serviceProvider"] = {
+        delivery["serviceProvider"] = {
             "identifier": {"system": ODS_SITE_SYSTEM, "value": record["delivery.site_code"]}
         }
-    return encounter
+    return delivery
 
 
 def _perineum(
@@ -255,44 +252,27 @@ def _perineum(
     trauma = record.get("delivery.perineal_trauma")
     when = record.get("baby.birth_datetime")
     if trauma in TEARS:
-        condition: Resource = {
-            "resourceType": "Condition",
-            "id": context.id("perineal-tear", record["delivery.episode_id"]),
-            "meta": context.meta(),
-            "verificationStatus": {
-                "coding": [
-                    codes.coding(
-                        "http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"
-                    )
-                ]
-            },
-            "category": [
-                {
-                    "coding": [
-                        codes.coding(
-                            "http://terminology.hl7.org/CodeSystem/condition-category",
-                            "encounter-diagnosis",
-                        )
-                    ]
-                }
-            ],
-            "code": codes.value_concept("perineal_trauma", trauma),
-            "subject": reference(mother),
-            "encounter": reference(delivery),
-        }
-        if when:
-            condition["onsetDateTime"] = instant(when)
-        return [condition]
+        return [
+            condition(
+                context,
+                kind="perineal-tear",
+                key=record[EPISODE],
+                code=codes.value_concept("perineal_trauma", trauma),
+                subject=mother,
+                encounter_=delivery,
+                onset=when,
+            )
+        ]
     if trauma == "episiotomy_only":
         return [
-            _procedure(
+            procedure(
                 context,
-                "episiotomy",
-                codes.concept("episiotomy"),
-                mother,
-                delivery,
-                when,
-                record["delivery.episode_id"],
+                kind="episiotomy",
+                key=record[EPISODE],
+                code=codes.concept("episiotomy"),
+                subject=mother,
+                encounter_=delivery,
+                performed=when,
             )
         ]
     return []
@@ -305,63 +285,27 @@ def _mode_of_birth(
     if not mode:
         return []
     return [
-        _procedure(
+        procedure(
             context,
-            "mode-of-birth",
-            codes.value_concept("mode_of_birth", mode),
-            mother,
-            delivery,
-            record.get("baby.birth_datetime"),
-            record["delivery.episode_id"],
+            kind="mode-of-birth",
+            key=record[EPISODE],
+            code=codes.value_concept("mode_of_birth", mode),
+            subject=mother,
+            encounter_=delivery,
+            performed=record.get("baby.birth_datetime"),
         )
     ]
-
-
-def _procedure(
-    context: RowContext,
-    kind: str,
-    code: dict[str, Any],
-    subject: Resource,
-    encounter: Resource,
-    when: Any,
-    key: str,
-) -> Resource:
-    procedure: Resource = {
-        "resourceType": "Procedure",
-        "id": context.id(kind, key),
-        "meta": context.meta(),
-        "status": "completed",
-        "code": code,
-        "subject": reference(subject),
-        "encounter": reference(encounter),
-    }
-    if when:
-        procedure["performedDateTime"] = instant(when)
-    return procedure
 
 
 def _referral(record: dict[str, Any], context: RowContext, mother: Resource) -> list[Resource]:
     if not record.get("referral.requested"):
         return []
-    request: Resource = {
-        "resourceType": "ServiceRequest",
-        "id": context.id("pmh-referral", record["delivery.episode_id"]),
-        "meta": context.meta(),
-        "status": "active",
-        "intent": "order",
-        "category": [{"coding": [codes.local("pmh-referral")]}],
-        "code": {"coding": [codes.local("pmh-referral")]},
-        "subject": reference(mother),
-    }
-    if record.get("referral.date"):
-        request["authoredOn"] = instant(record["referral.date"])
-    if record.get("referral.source"):
-        request["extension"] = [
-            {
-                "url": codes.REFERRAL_SOURCE_EXTENSION,
-                "valueCodeableConcept": codes.value_concept(
-                    "pmh_referral_source", record["referral.source"]
-                ),
-            }
-        ]
-    return [request]
+    return [
+        referral(
+            context,
+            key=record[EPISODE],
+            subject=mother,
+            authored=record.get("referral.date"),
+            source=record.get("referral.source"),
+        )
+    ]

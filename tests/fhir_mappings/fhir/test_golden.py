@@ -24,7 +24,11 @@ from fhir_mappings.mapping.engine import RowMapper
 from fhir_mappings.mapping.model import default_mapping
 
 GOLDEN = Path(__file__).with_name("golden")
-CASES = {"maternity": "maternity_births_v1"}
+CASES = {
+    "maternity": "maternity_births_v1",
+    "neonatal": "neonatal_episodes_v1",
+    "health_visiting": "health_visiting_contacts_v1",
+}
 
 
 def build_file(source: str, name: str) -> list[dict[str, Any]]:
