@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from service.cli.db import db
 from service.cli.demo import demo
+from service.cli.ingest import ingest
 from service.cli.scheduler import scheduler
 from service.cli.serve import serve
 from service.cli.state import CliState
@@ -77,6 +78,7 @@ cli.add_command(db)
 cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(scheduler)
+cli.add_command(ingest)
 
 
 def main() -> None:

@@ -59,6 +59,8 @@ class FhirResource(Base):
     version_id: Mapped[int] = mapped_column(Integer)
     last_updated: Mapped[datetime]
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hash of the content without `meta`: an identical re-load is recognised without reading JSON.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     resource: Mapped[dict[str, Any] | None]
 
     __table_args__ = (Index(None, "resource_type", "last_updated"),)
@@ -99,6 +101,7 @@ class IngestRun(Base):
     rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any] | None]
 
     quarantined_rows: Mapped[list[QuarantinedRow]] = relationship(
         back_populates="ingest_run", cascade="all, delete-orphan"
@@ -116,6 +119,8 @@ class QuarantinedRow(Base):
     ingest_run_id: Mapped[int] = mapped_column(ForeignKey("ingest_run.id", ondelete="CASCADE"))
     row_number: Mapped[int] = mapped_column(Integer)  # 1-based data row, header excluded
     source_key: Mapped[str | None] = mapped_column(String(128))
+    source_system: Mapped[str] = mapped_column(String(32))
+    row_sha256: Mapped[str] = mapped_column(String(64))
     raw_row: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
     resolved_at: Mapped[datetime | None]
@@ -125,7 +130,11 @@ class QuarantinedRow(Base):
         back_populates="quarantined_row", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index(None, "ingest_run_id", "row_number"), Index(None, "source_key"))
+    __table_args__ = (
+        Index(None, "ingest_run_id", "row_number"),
+        Index(None, "source_system", "source_key"),
+        Index(None, "row_sha256"),
+    )
 
 
 class QuarantineReason(Base):
@@ -144,6 +153,19 @@ class QuarantineReason(Base):
     quarantined_row: Mapped[QuarantinedRow] = relationship(back_populates="reasons")
 
     __table_args__ = (Index(None, "rule"), Index(None, "quarantined_row_id"))
+
+
+class LoadedRow(Base):
+    """The fingerprint of the last version of each source record that was loaded: a row that
+    arrives again unchanged is recognised without building or writing anything."""
+
+    __tablename__ = "loaded_row"
+
+    source_system: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    row_sha256: Mapped[str] = mapped_column(String(64))
+    ingest_run_id: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime]
 
 
 class SchedulerHeartbeat(Base):

@@ -112,6 +112,8 @@ def test_a_quarantined_row_keeps_the_raw_row_and_each_reason(session: Session) -
     row = QuarantinedRow(
         row_number=17,
         source_key="RB0000001",
+        source_system="maternity",
+        row_sha256="e" * 64,
         raw_row=raw,
         reasons=[
             QuarantineReason(field="birth_weight_g", rule="unit", message="looks like kilograms"),
@@ -142,6 +144,8 @@ def test_deleting_an_ingest_run_removes_its_quarantine(session: Session) -> None
     run.quarantined_rows.append(
         QuarantinedRow(
             row_number=1,
+            source_system="neonatal",
+            row_sha256="f" * 64,
             raw_row={},
             reasons=[QuarantineReason(field="x", rule="required", message="blank")],
         )

@@ -1,0 +1,1 @@
+"""Loading source extracts: the pipeline's storage side (resources, quarantine, the ingest log)."""

@@ -1,0 +1,179 @@
+"""Write FHIR resources as versions: new → version 1, changed → next version, identical → nothing.
+
+"Identical" compares a hash of the content without `meta` (and without a Provenance's `recorded`
+time), so loading the same data again creates no version, whoever loads it and when. Writes go in
+batches with one lookup per batch, never a query per resource.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import ColumnElement, String, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from service.storage.bulk import insert_rows
+from service.storage.models import FhirResource
+
+WriteStatus = Literal["created", "updated", "unchanged"]
+LOOKUP_CHUNK = 2_000  # keeps the IN list well under SQLite's bound-parameter limit
+VOLATILE_FIELDS = {"Provenance": ("recorded",)}
+
+
+@dataclass
+class WriteCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def content_hash(resource: dict[str, Any]) -> str:
+    return _serialised_content(resource)[0]
+
+
+def _serialised_content(resource: dict[str, Any]) -> tuple[str, bytes]:
+    """(hash, JSON) of the content without meta: one serialisation serves both."""
+    volatile = VOLATILE_FIELDS.get(resource["resourceType"], ())
+    content = {k: v for k, v in resource.items() if k != "meta" and k not in volatile}
+    encoded = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(encoded).hexdigest(), encoded
+
+
+def _stored_json(resource: dict[str, Any], content_json: bytes, meta: dict[str, Any]) -> str:
+    if resource["resourceType"] in VOLATILE_FIELDS:
+        return orjson.dumps({**resource, "meta": meta}).decode()
+    # Splice meta in front of the content already serialised for the hash.
+    head = orjson.dumps({"meta": meta})[:-1]
+    return (
+        (head + b"," + content_json[1:]).decode()
+        if content_json != b"{}"
+        else (head + b"}").decode()
+    )
+
+
+def write_resources(
+    session: Session, resources: Iterable[dict[str, Any]], *, now: datetime
+) -> dict[tuple[str, str], WriteStatus]:
+    """Write a batch; returns what happened to each (type, id). Within a batch the last
+    resource with a given type and id wins."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for resource in resources:
+        latest[(resource["resourceType"], resource["id"])] = resource
+    existing = _current_versions(session, list(latest))
+    statuses: dict[tuple[str, str], WriteStatus] = {}
+    new_rows: list[tuple[Any, ...]] = []
+    changed_rows: list[dict[str, Any]] = []
+    version_rows: list[tuple[Any, ...]] = []
+    stamp = now.isoformat()
+    for key, resource in latest.items():
+        digest, content_json = _serialised_content(resource)
+        previous = existing.get(key)
+        if previous is not None and previous[1] == digest:
+            statuses[key] = "unchanged"
+            continue
+        version = 1 if previous is None else previous[0] + 1
+        meta = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": stamp}
+        stored = _stored_json(resource, content_json, meta)
+        version_rows.append(
+            (
+                key[0],
+                key[1],
+                version,
+                now,
+                False,
+                "create" if previous is None else "update",
+                stored,
+            )
+        )
+        if previous is None:
+            new_rows.append((key[0], key[1], version, now, False, digest, stored))
+            statuses[key] = "created"
+        else:
+            changed_rows.append(
+                {
+                    "resource_type": key[0],
+                    "id": key[1],
+                    "version_id": version,
+                    "last_updated": now,
+                    "deleted": False,
+                    "content_hash": digest,
+                    "resource": orjson.loads(stored),
+                }
+            )
+            statuses[key] = "updated"
+    insert_rows(session, "fhir_resource", CURRENT_COLUMNS, new_rows)
+    if changed_rows:
+        session.execute(update(FhirResource), changed_rows)
+    insert_rows(session, "fhir_resource_version", VERSION_COLUMNS, version_rows)
+    return statuses
+
+
+CURRENT_COLUMNS = (
+    "resource_type",
+    "id",
+    "version_id",
+    "last_updated",
+    "deleted",
+    "content_hash",
+    "resource",
+)
+VERSION_COLUMNS = (
+    "resource_type",
+    "id",
+    "version_id",
+    "last_updated",
+    "deleted",
+    "method",
+    "resource",
+)
+
+
+def count(statuses: dict[tuple[str, str], WriteStatus]) -> WriteCounts:
+    counts = WriteCounts()
+    for status in statuses.values():
+        setattr(counts, status, getattr(counts, status) + 1)
+    return counts
+
+
+def _current_versions(
+    session: Session, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, str | None]]:
+    """Version and hash of those that exist, looked up per resource type so the primary key
+    index (type, id) serves every chunk."""
+    ids_by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in keys:
+        ids_by_type.setdefault(resource_type, []).append(resource_id)
+    found: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for resource_type, ids in ids_by_type.items():
+        for chunk in _chunks(session, ids):
+            query = select(
+                FhirResource.id, FhirResource.version_id, FhirResource.content_hash
+            ).where(FhirResource.resource_type == resource_type, chunk)
+            for resource_id, version, digest in session.execute(query):
+                found[(resource_type, resource_id)] = (version, digest)
+    return found
+
+
+def _chunks(session: Session, ids: list[str]) -> Iterator[ColumnElement[bool]]:
+    """`id` conditions for the ids: one array parameter on PostgreSQL (planned once, probed
+    through the index), chunked IN lists on SQLite (which bounds bound parameters)."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield FhirResource.id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+        return
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        yield FhirResource.id.in_(ids[start : start + LOOKUP_CHUNK])
