@@ -63,7 +63,8 @@ def _other_date_format(rng: np.random.Generator, values: pd.Series, _: pd.Timest
 def _future_date(
     rng: np.random.Generator, values: pd.Series, extract_date: pd.Timestamp
 ) -> pd.Series:
-    years = extract_date.year + rng.integers(1, 40, len(values))
+    # Well beyond the extract date, so the date is still in the future when the file is loaded.
+    years = extract_date.year + rng.integers(10, 40, len(values))
     rest = values.str[4:].str.replace("-02-29", "-02-28", regex=False)
     return pd.Series(years.astype(str), index=values.index) + rest
 

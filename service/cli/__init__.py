@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from service.cli.db import db
 from service.cli.demo import demo
 from service.cli.ingest import ingest
+from service.cli.quarantine import quarantine
 from service.cli.scheduler import scheduler
 from service.cli.serve import serve
 from service.cli.state import CliState
@@ -79,6 +80,7 @@ cli.add_command(demo)
 cli.add_command(serve)
 cli.add_command(scheduler)
 cli.add_command(ingest)
+cli.add_command(quarantine)
 
 
 def main() -> None:

@@ -11,12 +11,18 @@ from pathlib import Path
 import click
 
 from fhir_mappings.synthetic.spec import SynthesisSpec
+from service.cli.ingest import describe, ingest_extract
 from service.cli.serve import run_server
 from service.cli.state import CliState
 from service.cli.synth import synthesis_options, synthesise
 
 pass_state = click.make_pass_decorator(CliState)
 DEMO_DEFECT_RATE = 0.02
+DEMO_EXTRACTS = {
+    "maternity": "maternity_births_v1.csv",
+    "neonatal": "neonatal_episodes_v1.csv",
+    "health_visiting": "health_visiting_contacts_v1.csv",
+}
 
 
 @click.command()
@@ -42,17 +48,22 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
 
-    click.echo(f"1/2 synthetic extracts → {out_dir}")
+    click.echo(f"1/3 synthetic extracts → {out_dir}")
     result = synthesise(spec, out_dir)
     for name, rows in result.truth["counts"]["extract_rows"].items():
         click.echo(f"    {name}: {rows:,} rows")
     for event in result.truth["injected_events"]:
         click.echo(f"    planted: {event['id']} from {event['start_month']}")
 
-    click.echo(f"2/2 database → {settings.database_url}")
+    click.echo(f"2/3 database → {settings.database_url}")
     engine = state.engine()
     migrate.upgrade(engine)
     click.echo(f"    schema at revision {migrate.current_revision(engine)}")
+
+    click.echo("3/3 ingest the extracts to FHIR")
+    for source, file_name in DEMO_EXTRACTS.items():
+        report = ingest_extract(state, source, out_dir / file_name, None)
+        click.echo("    " + describe(report).replace("\n", "\n    "))
 
     if serve:
         run_server(state, None, None)

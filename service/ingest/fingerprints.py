@@ -24,7 +24,7 @@ def loaded(session: Session, source_system: str, keys: Sequence[str]) -> dict[st
             LoadedRow.source_system == source_system,
             LoadedRow.row_key.in_(keys[start : start + CHUNK]),
         )
-        found.update(dict(session.execute(query).tuples().all()))
+        found.update({key: digest for key, digest in session.execute(query)})
     return found
 
 

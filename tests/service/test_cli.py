@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
@@ -152,6 +153,8 @@ def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -
     engine = make_engine("sqlite:///var/perinatal.db")
     assert migrate.current_revision(engine) == migrate.head_revision()
     assert "planted: oasi_rise_asian" in result.output
+    assert "maternity_births_v1.csv (maternity, mapping maternity_births_v1)" in result.output
+    assert "health_visiting_contacts_v1.csv (health_visiting" in result.output
 
 
 def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
@@ -173,3 +176,85 @@ def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
         "parse string as an integer (got 'not-a-port')"
     )
     assert "Traceback" not in completed.stdout + completed.stderr
+
+
+ADAPTED_MAPPING = """
+source_system: maternity
+name: another_trust_births
+key: baby.local_id
+date_format: "%d/%m/%Y"
+datetime_format: "%d/%m/%Y %H:%M"
+columns:
+  PregnancyID: {target: delivery.episode_id, required: true}
+  MumHospNo: {target: mother.local_id, required: true}
+  MumDOB: {target: mother.birth_date, required: true}
+  BabyHospNo: {target: baby.local_id, required: true}
+  BirthDateTime: {target: baby.birth_datetime, required: true}
+  WeightKg: {target: baby.birth_weight_g, unit: kg, required: true}
+  GestDays: {target: baby.gestation_days}
+  DeliveryMode: {target: delivery.mode_of_birth,
+                 codes: {SVD: spontaneous_vaginal, FORC: forceps, EMCS: emergency_caesarean}}
+  Outcome: {target: baby.birth_outcome, codes: {LB: live_birth, SB: stillbirth_antepartum}}
+checks: [weight_for_gestation]
+"""
+
+
+def test_ingest_reads_another_trusts_extract_through_an_edited_mapping(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "theirs.yaml").write_text(ADAPTED_MAPPING)
+    (tmp_path / "theirs.csv").write_text(
+        "PregnancyID,MumHospNo,MumDOB,BabyHospNo,BirthDateTime,WeightKg,GestDays,DeliveryMode,"
+        "Outcome\n"
+        "P1,M1,17/05/1990,B1,01/12/2024 14:05,3.42,276,FORC,LB\n"
+        "P2,M2,02/11/1985,B2,03/12/2024 09:30,2.95,270,SVD,LB\n"
+        "P3,M3,30/06/1996,B3,2024-12-04 10:00,3.1,280,EMCS,LB\n"
+    )
+
+    result = run("ingest", "maternity", "theirs.csv", "--mapping", "theirs.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert "loaded 2, updated 0, unchanged 0, quarantined 1" in result.output
+    assert "date_format: 1 error" in result.output
+
+
+def test_ingest_refuses_a_bad_mapping_in_one_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "bad.yaml").write_text(
+        ADAPTED_MAPPING.replace("baby.local_id, required", "baby.hospital_no, required")
+    )
+    (tmp_path / "theirs.csv").write_text("BabyHospNo\nB1\n")
+    result = run("ingest", "maternity", "theirs.csv", "--mapping", "bad.yaml")
+    assert result.exit_code == 4
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith(
+            "error: mapping bad.yaml: column 'BabyHospNo': unknown target 'baby.hospital_no'"
+        )
+    )
+
+
+def test_quarantine_list_show_export_and_release_by_reingest(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "d", *SMALL, "--defect-rate", "0.05").exit_code == 0
+    assert run("ingest", "neonatal", "d/neonatal_episodes_v1.csv").exit_code == 0
+
+    listed = run("quarantine", "list", "--source", "neonatal")
+    assert listed.exit_code == 0
+    count = int(listed.output.split()[0].replace(",", ""))
+    assert count > 0
+    first_id = listed.output.splitlines()[1].split()[0]
+    shown = run("quarantine", "show", first_id)
+    assert "neonatal_episodes_v1.csv row" in shown.output
+    assert "badger_episode_id = " in shown.output
+
+    exported = run("quarantine", "export", "--source", "neonatal", "--out", "fix.csv")
+    assert exported.output.strip() == f"wrote {count:,} rows to fix.csv"
+    manifest = pd.read_csv(tmp_path / "d" / "defects.csv", dtype=str, keep_default_na=False)
+    fixes = manifest[manifest["extract"] == "neonatal"].set_index("key")
+    rows = pd.read_csv(tmp_path / "fix.csv", dtype=str, keep_default_na=False)
+    for index, row in rows.iterrows():
+        defect = fixes.loc[row["badger_episode_id"]]
+        rows.loc[index, defect["column"]] = defect["clean_value"]
+    rows.to_csv(tmp_path / "fix.csv", index=False)
+
+    reloaded = run("ingest", "neonatal", "fix.csv")
+    assert f"released from quarantine: {count:,}" in reloaded.output
+    assert run("quarantine", "list", "--source", "neonatal").output.startswith("0 rows")
