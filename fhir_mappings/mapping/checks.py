@@ -170,6 +170,20 @@ def _child_identified_after_birth(record: Record) -> list[Problem]:
     return []
 
 
+def _contact_linkable(record: Record) -> list[Problem]:
+    if not record.get("child.nhs_number") and not record.get("mother.nhs_number"):
+        return [
+            (
+                "mother.nhs_number",
+                "unlinkable",
+                "warning",
+                "neither the child's nor the mother's NHS number is given; the contact cannot "
+                "be linked to anyone",
+            )
+        ]
+    return []
+
+
 def _years_between(earlier: date, later: date) -> int:
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
@@ -207,5 +221,6 @@ CHECKS: dict[str, dict[str, Check]] = {
         "child_identified_after_birth": Check(
             ("contact.type", "child.nhs_number"), _child_identified_after_birth
         ),
+        "contact_linkable": Check(("child.nhs_number", "mother.nhs_number"), _contact_linkable),
     },
 }

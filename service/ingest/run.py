@@ -153,6 +153,8 @@ def _row_status(resources: list[Resource], statuses: dict[tuple[str, str], Write
     }
     if "updated" in seen:
         return "updated"
+    if not seen:  # nothing clinical to write (an unlinkable contact): only its Provenance
+        return "loaded"
     return "loaded" if "created" in seen else "unchanged"
 
 

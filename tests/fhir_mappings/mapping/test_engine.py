@@ -225,3 +225,17 @@ def test_the_reference_mapping_reads_a_renamed_column_by_its_former_name() -> No
     header = [("hie_grade_sarnat" if c == "hie_grade" else c) for c in mapping.columns]
     mapper = RowMapper(mapping, header, today=TODAY)
     assert mapper.notes == ["column hie_grade read from hie_grade_sarnat"]
+
+
+def test_a_contact_that_names_no_one_is_warned_as_unlinkable() -> None:
+    mapping = default_mapping("health_visiting")
+    header = list(mapping.columns)
+    values = dict.fromkeys(header, "") | {
+        "contact_id": "HV1",
+        "contact_date": "2024-05-01",
+        "contact_type": "antenatal",
+    }
+    row = RowMapper(mapping, header, today=TODAY).map(
+        SourceRow(3, tuple(values[c] for c in header))
+    )
+    assert rules(row) == [("mother_nhs_number", "unlinkable", "warning")]
