@@ -68,12 +68,18 @@ def create_postgres_database(postgres_admin: Engine) -> Iterator[Callable[[], st
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def new_database_url(request: pytest.FixtureRequest, folder: Path) -> str:
+    """A new, empty database on the backend the (parametrised) request asks for."""
+    if request.param == "sqlite":
+        return f"sqlite:///{folder / 'perinatal.db'}"
+    url: str = request.getfixturevalue("create_postgres_database")()
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL of a new, empty database on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'perinatal.db'}"
-    return request.getfixturevalue("create_postgres_database")()
+    return new_database_url(request, tmp_path)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -81,11 +87,7 @@ def migrated_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """One migrated database per backend for the whole run."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'perinatal.db'}"
-    else:
-        url = request.getfixturevalue("create_postgres_database")()
-    engine = make_engine(url)
+    engine = make_engine(new_database_url(request, tmp_path_factory.mktemp("db")))
     migrate.upgrade(engine)
     yield engine
     engine.dispose()

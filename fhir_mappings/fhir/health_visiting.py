@@ -18,8 +18,6 @@ from fhir_mappings.fhir.shapes import (
     related_person,
 )
 
-SOURCE = "health_visiting"
-
 OBSERVATIONS: tuple[ObservationLine, ...] = (
     ObservationLine(
         "contact.infant_feeding",

@@ -21,7 +21,6 @@ from fhir_mappings.fhir.shapes import (
     related_person,
 )
 
-SOURCE = "maternity"
 TEARS = (
     "first_degree",
     "second_degree",

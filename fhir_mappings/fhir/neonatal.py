@@ -19,7 +19,6 @@ from fhir_mappings.fhir.shapes import (
     related_person,
 )
 
-SOURCE = "neonatal"
 HIE_GRADES = ("mild", "moderate", "severe")
 
 OBSERVATIONS: tuple[ObservationLine, ...] = (

@@ -29,7 +29,7 @@ from service.storage.models import (
     QuarantinedRow,
     QuarantineReason,
 )
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, new_database_url
 
 FILES = {
     "maternity": "maternity_births_v1.csv",
@@ -74,11 +74,7 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loaded(
     request: pytest.FixtureRequest, data_folder: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Loaded]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('ingest') / 'perinatal.db'}"
-    else:
-        url = request.getfixturevalue("create_postgres_database")()
-    engine = make_engine(url)
+    engine = make_engine(new_database_url(request, tmp_path_factory.mktemp("ingest")))
     migrate.upgrade(engine)
     sessions = make_session_factory(engine)
     records: list[str] = []
