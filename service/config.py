@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     scheduler_heartbeat_seconds: int = Field(
         30, ge=1, le=3600, description="How often `perinatal scheduler` records it is alive."
     )
+    precedence_file: Path | None = Field(
+        None,
+        description="Reconciliation rules: which source system wins per field "
+        "(default: the product's precedence.yaml).",
+    )
     smtp_host: str | None = Field(None, description="SMTP server for alert email.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(None, description="SMTP user name.")

@@ -66,17 +66,18 @@ def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
             identifiers=nhs_identifier(child_number),
             postcode=record.get("family.postcode"),
         )
+        # Always linked to a mother, even one without a number: the link is what marks the
+        # child as a baby for record linkage.
         resources.append(subjects["child"])
-        if mother_number:
-            resources.append(
-                related_person(
-                    context,
-                    kind="mother-link",
-                    of_patient=subjects["child"],
-                    relationship="MTH",
-                    identifiers=nhs_identifier(mother_number),
-                )
+        resources.append(
+            related_person(
+                context,
+                kind="mother-link",
+                of_patient=subjects["child"],
+                relationship="MTH",
+                identifiers=nhs_identifier(mother_number),
             )
+        )
     subject = subjects.get("child") or subjects.get("mother")
     if subject is None:
         return resources

@@ -194,7 +194,11 @@ def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
         kind="mother-link",
         of_patient=baby,
         relationship="MTH",
-        identifiers=nhs_identifier(record.get("mother.nhs_number")),
+        # The mother's local number too: it links the baby to a mother without an NHS number.
+        identifiers=[
+            *nhs_identifier(record.get("mother.nhs_number")),
+            context.identifier("mother", record["mother.local_id"]),
+        ],
     )
     delivery = _delivery(record, context, mother)
     subjects = {"mother": mother, "baby": baby}
@@ -209,7 +213,7 @@ def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
         resources.append(delivery)
         resources += _perineum(record, context, mother, delivery)
         resources += _mode_of_birth(record, context, mother, delivery)
-        resources += _referral(record, context, mother)
+        resources += _referral(record, context, mother, delivery)
     return resources
 
 
@@ -296,7 +300,9 @@ def _mode_of_birth(
     ]
 
 
-def _referral(record: dict[str, Any], context: RowContext, mother: Resource) -> list[Resource]:
+def _referral(
+    record: dict[str, Any], context: RowContext, mother: Resource, delivery: Resource
+) -> list[Resource]:
     if not record.get("referral.requested"):
         return []
     return [
@@ -306,5 +312,6 @@ def _referral(record: dict[str, Any], context: RowContext, mother: Resource) -> 
             subject=mother,
             authored=record.get("referral.date"),
             source=record.get("referral.source"),
+            encounter_=delivery,
         )
     ]

@@ -90,8 +90,12 @@ def _tiny_weight(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -
 
 
 def _other_weight(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -> pd.Series:
-    shift = rng.integers(150, 700, len(values)) * rng.choice([-1, 1], len(values))
-    return (values.astype(int) + shift).clip(lower=300).astype(str)
+    # Always beyond both reconciliation tolerances (5% and 100 g), so each one is a real
+    # disagreement the product must report.
+    grams = values.astype(int)
+    size = np.maximum(rng.integers(150, 700, len(values)), np.ceil(grams * 0.07).astype(int))
+    shift = size * np.where(grams - size < 300, 1, rng.choice([-1, 1], len(values)))
+    return (grams + shift).astype(str)
 
 
 def _other_weeks(rng: np.random.Generator, values: pd.Series, _: pd.Timestamp) -> pd.Series:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from service.cli.db import db
 from service.cli.demo import demo
 from service.cli.ingest import ingest
+from service.cli.projection import projection, reference
 from service.cli.quarantine import quarantine
 from service.cli.scheduler import scheduler
 from service.cli.serve import serve
@@ -81,6 +82,8 @@ cli.add_command(serve)
 cli.add_command(scheduler)
 cli.add_command(ingest)
 cli.add_command(quarantine)
+cli.add_command(projection)
+cli.add_command(reference)
 
 
 def main() -> None:

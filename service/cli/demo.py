@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
+from fhir_mappings.synthetic.files import IMD_FILE, POSTCODE_LOOKUP_FILE
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.cli.ingest import describe, ingest_extract
+from service.cli.projection import issue_counts, load_reference_tables
 from service.cli.serve import run_server
 from service.cli.state import CliState
 from service.cli.synth import synthesis_options, synthesise
@@ -48,22 +50,28 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
 
-    click.echo(f"1/3 synthetic extracts → {out_dir}")
+    click.echo(f"1/4 synthetic extracts → {out_dir}")
     result = synthesise(spec, out_dir)
     for name, rows in result.truth["counts"]["extract_rows"].items():
         click.echo(f"    {name}: {rows:,} rows")
     for event in result.truth["injected_events"]:
         click.echo(f"    planted: {event['id']} from {event['start_month']}")
 
-    click.echo(f"2/3 database → {settings.database_url}")
+    click.echo(f"2/4 database → {settings.database_url}")
     engine = state.engine()
     migrate.upgrade(engine)
     click.echo(f"    schema at revision {migrate.current_revision(engine)}")
 
-    click.echo("3/3 ingest the extracts to FHIR")
+    click.echo("3/4 reference tables (postcode → LSOA → IMD)")
+    load_reference_tables(state, out_dir / POSTCODE_LOOKUP_FILE, out_dir / IMD_FILE)
+
+    click.echo("4/4 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():
         report = ingest_extract(state, source, out_dir / file_name, None)
         click.echo("    " + describe(report).replace("\n", "\n    "))
+    click.echo("    data-quality issues between the systems:")
+    for rule, count in issue_counts(state).items():
+        click.echo(f"      {rule}: {count:,}")
 
     if serve:
         run_server(state, None, None)

@@ -13,6 +13,7 @@ from service.errors import InputError
 
 if TYPE_CHECKING:
     from service.ingest.run import IngestReport
+    from service.projection.refresh import RefreshReport
 
 pass_state = click.make_pass_decorator(CliState)
 SOURCES = {"maternity": "maternity", "neonatal": "neonatal", "health-visiting": "health_visiting"}
@@ -58,7 +59,12 @@ def ingest_extract(
         length=_data_lines(file), label=f"ingesting {file.name}", file=sys.stderr
     ) as bar:
         return ingest_file(
-            make_session_factory(engine), file, mapping, clock=utc_now, on_rows=bar.update
+            make_session_factory(engine),
+            file,
+            mapping,
+            clock=utc_now,
+            on_rows=bar.update,
+            precedence=state.precedence(),
         )
 
 
@@ -79,7 +85,18 @@ def describe(report: IngestReport) -> str:
         counts = ", ".join(f"{n:,} {severity}" for severity, n in sorted(severities.items()))
         lines.append(f"  {rule}: {counts}")
     lines += [f"  note: {note}" for note in report.notes]
+    if report.projection is not None:
+        lines.append("  " + describe_projection(report.projection))
     return "\n".join(lines)
+
+
+def describe_projection(projection: RefreshReport) -> str:
+    counts = projection.counts()
+    return (
+        f"analytic projection: {counts['families']:,} families refreshed "
+        f"({counts['births']:,} births, {counts['contacts']:,} contacts, "
+        f"{counts['referrals']:,} referrals) in {projection.seconds:.1f} s"
+    )
 
 
 def _data_lines(file: Path) -> int:

@@ -12,6 +12,8 @@ from service.config import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from service.projection.precedence import Precedence
+
 # These narrate every migration step and every job run at INFO; that is for DEBUG.
 CHATTY_LOGGERS = ("alembic", "apscheduler.executors", "apscheduler.scheduler")
 
@@ -33,3 +35,9 @@ class CliState:
         from service.storage.engine import make_engine
 
         return make_engine(self.settings.database_url)
+
+    def precedence(self) -> Precedence:
+        """The reconciliation rules: the deployment's file if set, else the product's."""
+        from service.projection.precedence import load_precedence
+
+        return load_precedence(self.settings.precedence_file)

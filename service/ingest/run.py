@@ -34,6 +34,8 @@ from fhir_mappings.row_pipeline import (
 from service.clock import Clock
 from service.errors import InputError
 from service.ingest import fingerprints, quarantine
+from service.projection.precedence import Precedence, load_precedence
+from service.projection.refresh import RefreshReport, refresh
 from service.storage.bulk import prefer_index_lookups
 from service.storage.models import IngestRun
 from service.storage.resource_writes import WriteCounts, WriteStatus, count, write_resources
@@ -56,13 +58,18 @@ class IngestReport:
     findings_by_rule: dict[str, Counter[str]] = field(default_factory=dict)
     released_from_quarantine: int = 0
     notes: list[str] = field(default_factory=list)
+    projection: RefreshReport | None = None
 
     def add_findings(self, outcome: RowOutcome) -> None:
         for finding in outcome.findings:
             self.findings_by_rule.setdefault(finding.rule, Counter())[finding.severity] += 1
 
     def as_dict(self) -> dict[str, Any]:
+        projection, self.projection = self.projection, None
         result = asdict(self)
+        self.projection = projection
+        if projection is not None:
+            result["projection"] = {**projection.counts(), "seconds": round(projection.seconds, 2)}
         result["rows"] = dict(self.rows)
         result["findings_by_rule"] = {
             rule: dict(c) for rule, c in sorted(self.findings_by_rule.items())
@@ -78,7 +85,9 @@ def ingest_file(
     clock: Clock,
     naming: Naming | None = None,
     on_rows: Callable[[int], None] = lambda rows: None,
+    precedence: Precedence | None = None,
 ) -> IngestReport:
+    """Load the file, then bring the analytic projection up to date with what it changed."""
     naming = naming or Naming()
     started = clock()
     try:
@@ -103,6 +112,7 @@ def ingest_file(
     except ExtractFileError as error:
         _finish_run(sessions, run_id, report, clock(), status="failed", error=str(error))
         raise InputError(str(error)) from None
+    report.projection = refresh(sessions, precedence=precedence or load_precedence())
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
     log.info("ingested %s: %s", path.name, dict(report.rows))
     return report

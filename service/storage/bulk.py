@@ -4,12 +4,14 @@ the ORM's per-row work would dominate; everything else goes through SQLAlchemy a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, any_, bindparam, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 
 
 def insert_rows(
@@ -36,6 +38,31 @@ def insert_rows(
     connection.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows)
     )
+
+
+def insert_ignoring_duplicates(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert rows, skipping those whose primary key is already there (ON CONFLICT DO NOTHING)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).on_conflict_do_nothing(), list(rows))
+
+
+LOOKUP_CHUNK = 2_000  # keeps an IN list well under SQLite's bound-parameter limit
+
+
+def matching(
+    session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Sequence[str]
+) -> Iterator[ColumnElement[bool]]:
+    """Conditions `column IN values`, covering all of `values`: one array parameter on
+    PostgreSQL (planned once, probed through the index), chunked IN lists on SQLite."""
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+        return
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield column.in_(values[start : start + LOOKUP_CHUNK])
 
 
 def prefer_index_lookups(session: Session) -> None:

@@ -6,7 +6,8 @@ Three families of tables:
 - **Ingest log**: one `ingest_run` per extract loaded, with the rows it could not accept kept whole
   in `quarantined_row` and the reasons, one per failed check, in `quarantine_reason`.
 - **Analytic projection**: flat, typed rows that the indicator engine reads (one per baby, one per
-  health-visiting contact), rebuilt from the FHIR resources and the reference tables.
+  health-visiting contact, one per referral) and the data-quality issues found on the way, kept
+  up to date from the FHIR resources alone, the linkage identities and the reference tables.
 
 Migrations in `migrations/versions` create exactly this schema; a test compares the two.
 """
@@ -61,9 +62,12 @@ class FhirResource(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hash of the content without `meta`: an identical re-load is recognised without reading JSON.
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # The Patient the resource is about (itself, for a Patient): how the analytic projection
+    # finds everything recorded about a family without reading every resource.
+    compartment: Mapped[str | None] = mapped_column(String(64))
     resource: Mapped[dict[str, Any] | None]
 
-    __table_args__ = (Index(None, "resource_type", "last_updated"),)
+    __table_args__ = (Index(None, "resource_type", "last_updated"), Index(None, "compartment"))
 
 
 class FhirResourceVersion(Base):
@@ -181,18 +185,88 @@ class SchedulerHeartbeat(Base):
     beat_at: Mapped[datetime]
 
 
-class AnalyticBirth(Base):
-    """One baby, with the mother's characteristics at the birth: what indicators count.
+class PatientIdentity(Base):
+    """Who a Patient resource is, for record linkage across the source systems: its role, the
+    person it belongs to (a hashed NHS number, or the fallback key for a baby without one) and
+    the family (the mother) whose births it takes part in. Derived from the FHIR resources."""
 
-    Stratifiers (ethnic group, language, IMD, age band) are resolved here, once, so an indicator
-    is a filter and a group-by. Keys are the FHIR Patient/Encounter ids, the lineage back to rows.
+    __tablename__ = "patient_identity"
+
+    patient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_system: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(8))  # mother | baby
+    person_key: Mapped[str] = mapped_column(String(96))
+    family_key: Mapped[str] = mapped_column(String(96))
+
+    __table_args__ = (Index(None, "person_key"), Index(None, "family_key"))
+
+
+class ProjectionQueue(Base):
+    """Patients whose resources changed since the analytic projection was last refreshed:
+    written in the same transaction as the resources, so no change is ever missed."""
+
+    __tablename__ = "projection_queue"
+
+    patient_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    queued_at: Mapped[datetime]
+
+
+class ProjectionFamilyQueue(Base):
+    """Families whose analytic rows must be re-derived: the second step of a refresh, after
+    the queued patients have been linked, so each family is projected once however many of its
+    patients changed."""
+
+    __tablename__ = "projection_family_queue"
+
+    family_key: Mapped[str] = mapped_column(String(96), primary_key=True)
+
+
+class PostcodeLsoa(Base):
+    """The postcode → LSOA reference table (ONS postcode lookup layout), postcodes normalised."""
+
+    __tablename__ = "postcode_lsoa"
+
+    postcode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    lsoa_code: Mapped[str] = mapped_column(String(9))
+
+
+class LsoaDeprivation(Base):
+    """The LSOA → IMD decile reference table (English Indices of Deprivation, file 7)."""
+
+    __tablename__ = "lsoa_deprivation"
+
+    lsoa_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    imd_decile: Mapped[int] = mapped_column(Integer)
+
+
+class ReferenceTable(Base):
+    """Which version of each reference table is loaded: its file, checksum and size."""
+
+    __tablename__ = "reference_table"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # postcode_lsoa | imd
+    file_name: Mapped[str] = mapped_column(String(512))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime]
+
+
+class AnalyticBirth(Base):
+    """One baby born, with the mother's characteristics at the birth: what indicators count.
+
+    Linked across the source systems and reconciled by the configured precedence; stratifiers
+    (ethnic group, language, IMD, age band) are resolved here, once, so an indicator is a filter
+    and a group-by. `baby_id`, `mother_id` and `delivery_id` are FHIR ids (the lineage back to
+    the rows); `field_sources` says which system each reconciled value came from.
     """
 
     __tablename__ = "analytic_birth"
 
     baby_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    mother_id: Mapped[str] = mapped_column(String(64))
-    delivery_id: Mapped[str] = mapped_column(String(64))
+    family_key: Mapped[str] = mapped_column(String(96))
+    mother_id: Mapped[str | None] = mapped_column(String(64))
+    delivery_id: Mapped[str | None] = mapped_column(String(64))
+    sources: Mapped[str] = mapped_column(String(64))  # the systems that know this baby
     birth_date: Mapped[date] = mapped_column(Date)
     birth_month: Mapped[date] = mapped_column(Date)  # first day of the month
     site_code: Mapped[str | None] = mapped_column(String(16))
@@ -214,18 +288,20 @@ class AnalyticBirth(Base):
     age_band: Mapped[str | None] = mapped_column(String(8))
     parity: Mapped[int | None] = mapped_column(Integer)
     ethnic_category: Mapped[str | None] = mapped_column(String(4))
-    ethnic_group: Mapped[str | None] = mapped_column(String(16))
+    ethnic_group: Mapped[str] = mapped_column(String(16))
     language: Mapped[str | None] = mapped_column(String(8))
     interpreter_required: Mapped[bool | None] = mapped_column(Boolean)
-    postcode: Mapped[str | None] = mapped_column(String(8))
     lsoa_code: Mapped[str | None] = mapped_column(String(9))
     imd_decile: Mapped[int | None] = mapped_column(Integer)
     imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    # matched | pseudo_postcode | postcode_not_found | no_postcode | no_reference_table
+    deprivation_status: Mapped[str] = mapped_column(String(24))
+    deprivation_version: Mapped[str | None] = mapped_column(String(160))
     booking_gestation_days: Mapped[int | None] = mapped_column(Integer)
     bmi_at_booking: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
     smoking_at_booking: Mapped[str | None] = mapped_column(String(8))
     smoking_at_delivery: Mapped[str | None] = mapped_column(String(8))
-    pmh_referral: Mapped[bool | None] = mapped_column(Boolean)
+    pmh_referral: Mapped[bool] = mapped_column(Boolean, default=False)
     pmh_referral_source: Mapped[str | None] = mapped_column(String(16))
     nnu_admitted: Mapped[bool] = mapped_column(Boolean, default=False)
     nnu_days_intensive: Mapped[int | None] = mapped_column(Integer)
@@ -239,34 +315,79 @@ class AnalyticBirth(Base):
     brain_injury: Mapped[str | None] = mapped_column(String(16))
     neonatal_death: Mapped[bool] = mapped_column(Boolean, default=False)
     feeding_6_8_weeks: Mapped[str | None] = mapped_column(String(24))
-    updated_at: Mapped[datetime]
+    field_sources: Mapped[dict[str, Any]]
 
     __table_args__ = (
         Index(None, "birth_month"),
-        Index(None, "mother_id"),
+        Index(None, "family_key"),
         Index(None, "ethnic_group", "birth_month"),
         Index(None, "imd_quintile", "birth_month"),
     )
 
 
 class AnalyticContact(Base):
-    """One health-visiting contact (mood screens and feeding are counted per contact)."""
+    """One health-visiting contact (mood screens and feeding are counted per contact), with the
+    mother's stratifiers as the health-visiting record gives them."""
 
     __tablename__ = "analytic_contact"
 
     contact_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    mother_id: Mapped[str | None] = mapped_column(String(64))
-    baby_id: Mapped[str | None] = mapped_column(String(64))
+    family_key: Mapped[str] = mapped_column(String(96))
+    baby_id: Mapped[str | None] = mapped_column(String(64))  # the analytic birth, when linked
     contact_date: Mapped[date] = mapped_column(Date)
     contact_month: Mapped[date] = mapped_column(Date)
-    contact_type: Mapped[str] = mapped_column(String(32))
+    contact_type: Mapped[str | None] = mapped_column(String(32))
     infant_feeding: Mapped[str | None] = mapped_column(String(24))
     maternal_mood_screen: Mapped[str | None] = mapped_column(String(16))
-    pmh_referral: Mapped[bool | None] = mapped_column(Boolean)
+    pmh_referral: Mapped[bool] = mapped_column(Boolean, default=False)
     pmh_referral_source: Mapped[str | None] = mapped_column(String(16))
-    language: Mapped[str | None] = mapped_column(String(8))
     interpreter_used: Mapped[bool | None] = mapped_column(Boolean)
+    ethnic_group: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
     imd_decile: Mapped[int | None] = mapped_column(Integer)
-    updated_at: Mapped[datetime]
+    imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    deprivation_status: Mapped[str] = mapped_column(String(24))
 
-    __table_args__ = (Index(None, "contact_month", "contact_type"), Index(None, "mother_id"))
+    __table_args__ = (Index(None, "contact_month", "contact_type"), Index(None, "family_key"))
+
+
+class AnalyticReferral(Base):
+    """One perinatal mental health referral, from whichever system recorded it."""
+
+    __tablename__ = "analytic_referral"
+
+    referral_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_key: Mapped[str] = mapped_column(String(96))
+    source_system: Mapped[str] = mapped_column(String(32))
+    referral_date: Mapped[date | None] = mapped_column(Date)
+    referral_month: Mapped[date | None] = mapped_column(Date)
+    referral_source: Mapped[str | None] = mapped_column(String(16))
+    ethnic_group: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    deprivation_status: Mapped[str] = mapped_column(String(24))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = (Index(None, "referral_month"), Index(None, "family_key"))
+
+
+class DataQualityIssue(Base):
+    """A disagreement between two source systems about the same baby or mother, or a record
+    that could not be linked: what the analytic layer chose and why. No identifiers in `message`;
+    `baby_id` (a FHIR id) leads back to the records."""
+
+    __tablename__ = "data_quality_issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family_key: Mapped[str] = mapped_column(String(96))
+    baby_id: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(48))
+    field: Mapped[str] = mapped_column(String(48))
+    source_a: Mapped[str | None] = mapped_column(String(32))
+    value_a: Mapped[str | None] = mapped_column(String(64))
+    source_b: Mapped[str | None] = mapped_column(String(32))
+    value_b: Mapped[str | None] = mapped_column(String(64))
+    chosen_source: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "rule"), Index(None, "family_key"))

@@ -8,21 +8,19 @@ batches with one lookup per batch, never a query per resource.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import ColumnElement, String, any_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.storage.bulk import insert_rows
-from service.storage.models import FhirResource
+from service.storage.bulk import insert_ignoring_duplicates, insert_rows, matching
+from service.storage.models import FhirResource, ProjectionQueue
 
 WriteStatus = Literal["created", "updated", "unchanged"]
-LOOKUP_CHUNK = 2_000  # keeps the IN list well under SQLite's bound-parameter limit
 VOLATILE_FIELDS = {"Provenance": ("recorded",)}
 
 
@@ -79,6 +77,7 @@ def write_resources(
     new_rows: list[tuple[Any, ...]] = []
     changed_rows: list[dict[str, Any]] = []
     version_rows: list[tuple[Any, ...]] = []
+    touched_patients: set[str] = set()
     stamp = now.isoformat()
     for key, resource in latest.items():
         digest, content_json = _serialised_content(resource)
@@ -100,8 +99,11 @@ def write_resources(
                 stored,
             )
         )
+        compartment = compartment_of(resource)
+        if compartment:
+            touched_patients.add(compartment)
         if previous is None:
-            new_rows.append((key[0], key[1], version, now, False, digest, stored))
+            new_rows.append((key[0], key[1], version, now, False, digest, compartment, stored))
             statuses[key] = "created"
         else:
             changed_rows.append(
@@ -112,6 +114,7 @@ def write_resources(
                     "last_updated": now,
                     "deleted": False,
                     "content_hash": digest,
+                    "compartment": compartment,
                     "resource": orjson.loads(stored),
                 }
             )
@@ -120,7 +123,27 @@ def write_resources(
     if changed_rows:
         session.execute(update(FhirResource), changed_rows)
     insert_rows(session, "fhir_resource_version", VERSION_COLUMNS, version_rows)
+    queue_for_projection(session, touched_patients, now=now)
     return statuses
+
+
+def compartment_of(resource: dict[str, Any]) -> str | None:
+    """The id of the Patient a resource is about: itself, or its subject or patient."""
+    if resource["resourceType"] == "Patient":
+        return str(resource["id"])
+    for element in ("subject", "patient"):
+        target = (resource.get(element) or {}).get("reference", "")
+        if target.startswith("Patient/"):
+            return str(target.removeprefix("Patient/"))
+    return None
+
+
+def queue_for_projection(session: Session, patient_ids: Iterable[str], *, now: datetime) -> None:
+    """Ask for the analytic projection of these patients' families to be refreshed, in the same
+    transaction as the write, so a change can never be committed without its request."""
+    rows = [{"patient_id": patient_id, "queued_at": now} for patient_id in sorted(patient_ids)]
+    if rows:
+        insert_ignoring_duplicates(session, ProjectionQueue, rows)
 
 
 CURRENT_COLUMNS = (
@@ -130,6 +153,7 @@ CURRENT_COLUMNS = (
     "last_updated",
     "deleted",
     "content_hash",
+    "compartment",
     "resource",
 )
 VERSION_COLUMNS = (
@@ -160,20 +184,10 @@ def _current_versions(
         ids_by_type.setdefault(resource_type, []).append(resource_id)
     found: dict[tuple[str, str], tuple[int, str | None]] = {}
     for resource_type, ids in ids_by_type.items():
-        for chunk in _chunks(session, ids):
+        for chunk in matching(session, FhirResource.id, ids):
             query = select(
                 FhirResource.id, FhirResource.version_id, FhirResource.content_hash
             ).where(FhirResource.resource_type == resource_type, chunk)
             for resource_id, version, digest in session.execute(query):
                 found[(resource_type, resource_id)] = (version, digest)
     return found
-
-
-def _chunks(session: Session, ids: list[str]) -> Iterator[ColumnElement[bool]]:
-    """`id` conditions for the ids: one array parameter on PostgreSQL (planned once, probed
-    through the index), chunked IN lists on SQLite (which bounds bound parameters)."""
-    if session.get_bind().dialect.name == "postgresql":
-        yield FhirResource.id == any_(bindparam("ids", ids, type_=ARRAY(String)))
-        return
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        yield FhirResource.id.in_(ids[start : start + LOOKUP_CHUNK])

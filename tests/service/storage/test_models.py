@@ -176,7 +176,10 @@ def test_the_analytic_projection_stores_typed_values(session: Session) -> None:
             imd_quintile=1,
             nnu_admitted=True,
             neonatal_death=False,
-            updated_at=WHEN,
+            family_key="nhs:1",
+            sources="maternity,neonatal",
+            deprivation_status="matched",
+            field_sources={"birth_weight_g": "neonatal"},
         )
     )
     session.flush()
@@ -186,3 +189,4 @@ def test_the_analytic_projection_stores_typed_values(session: Session) -> None:
     assert stored.birth_date == date(2024, 2, 29)
     assert stored.bmi_at_booking == pytest.approx(31.4)
     assert stored.nnu_admitted is True
+    assert stored.field_sources == {"birth_weight_g": "neonatal"}

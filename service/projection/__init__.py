@@ -1,0 +1,1 @@
+"""The analytic projection: FHIR resources → linked, reconciled, flat rows the indicators count."""
