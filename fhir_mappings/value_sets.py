@@ -24,6 +24,7 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
         "intact",
         "first_degree",
         "second_degree",
+        "third_degree",  # subgrade not recorded (e.g. sent by another system as national code only)
         "third_degree_3a",
         "third_degree_3b",
         "third_degree_3c",

@@ -119,6 +119,10 @@ NATIONAL_VALUES: dict[tuple[str, str], list[Coding]] = {
     ("perineal_trauma", "second_degree"): [
         coding(SNOMED, "6234006", "Second degree perineal tear")
     ],
+    ("perineal_trauma", "third_degree"): [
+        coding(SNOMED, "10217006", "Third degree perineal tear"),
+        coding(ICD10, "O70.2"),
+    ],
     ("perineal_trauma", "third_degree_3a"): [
         coding(SNOMED, "10217006", "Third degree perineal tear"),
         coding(ICD10, "O70.2"),
@@ -135,6 +139,10 @@ NATIONAL_VALUES: dict[tuple[str, str], list[Coding]] = {
         coding(SNOMED, "399031001", "Fourth degree perineal tear"),
         coding(ICD10, "O70.3"),
     ],
+    # HIE grade is the Condition's severity (FHIR condition-severity value set).
+    ("hie_grade", "mild"): [coding(SNOMED, "255604002", "Mild")],
+    ("hie_grade", "moderate"): [coding(SNOMED, "6736007", "Moderate")],
+    ("hie_grade", "severe"): [coding(SNOMED, "24484000", "Severe")],
     ("discharge_destination", "home"): [coding(DISCHARGE_DISPOSITION, "home", "Home")],
     ("discharge_destination", "transfer"): [
         coding(DISCHARGE_DISPOSITION, "other-hcf", "Other healthcare facility")
@@ -152,6 +160,14 @@ def concept(name: str) -> dict[str, Any]:
     """A CodeableConcept for an observation, condition or procedure code."""
     codings = NATIONAL.get(name) or [local(name)]
     return {"coding": codings}
+
+
+# What a national code means when it alone is sent, where several canonical values share it: the
+# national third-degree code does not say 3a, 3b or 3c.
+NATIONAL_READING: dict[tuple[str, str, str], str] = {
+    ("perineal_trauma", SNOMED, "10217006"): "third_degree",
+    ("perineal_trauma", ICD10, "O70.2"): "third_degree",
+}
 
 
 def value_concept(value_set: str, value: str) -> dict[str, Any]:

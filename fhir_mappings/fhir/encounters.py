@@ -49,6 +49,7 @@ def condition(
     subject: Resource,
     encounter_: Resource | None,
     onset: date | datetime | None,
+    severity: dict[str, Any] | None = None,
     key: str | None = None,
 ) -> Resource:
     resource: Resource = {
@@ -60,6 +61,8 @@ def condition(
         "code": code,
         "subject": reference(subject),
     }
+    if severity is not None:
+        resource["severity"] = severity
     if encounter_ is not None:
         resource["encounter"] = reference(encounter_)
     if onset:

@@ -24,6 +24,7 @@ from fhir_mappings.fhir.shapes import (
 TEARS = (
     "first_degree",
     "second_degree",
+    "third_degree",
     "third_degree_3a",
     "third_degree_3b",
     "third_degree_3c",

@@ -202,17 +202,12 @@ def _conditions_and_treatment(
     resources = []
     grade = record.get("baby.hie_grade")
     if grade in HIE_GRADES:
-        code = {
-            "coding": [
-                *codes.concept("hie")["coding"],
-                *codes.value_concept("hie_grade", grade)["coding"],
-            ]
-        }
         resources.append(
             condition(
                 context,
                 kind="hie",
-                code=code,
+                code=codes.concept("hie"),
+                severity=codes.value_concept("hie_grade", grade),
                 subject=baby,
                 encounter_=stay,
                 onset=record.get("baby.birth_date"),

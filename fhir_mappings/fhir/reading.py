@@ -28,7 +28,8 @@ def _national_values() -> dict[tuple[str, str, str], str]:
     for (value_set, value), codings in codes.NATIONAL_VALUES.items():
         for c in codings:
             seen.setdefault((value_set, c["system"], c["code"]), set()).add(value)
-    return {key: next(iter(values)) for key, values in seen.items() if len(values) == 1}
+    unambiguous = {key: next(iter(values)) for key, values in seen.items() if len(values) == 1}
+    return {**unambiguous, **codes.NATIONAL_READING}
 
 
 _VALUE_BY_NATIONAL = _national_values()

@@ -75,7 +75,7 @@ def load_precedence(path: Path | None = None) -> Precedence:
         raise ConfigurationError(f"cannot read precedence file {path}: {error.strerror}") from None
     except yaml.YAMLError as error:
         raise ConfigurationError(
-            f"precedence file {path.name} is not valid YAML: {error}"
+            f"precedence file {path.name} is not valid YAML: {' '.join(str(error).split())}"
         ) from None
     if not isinstance(document, dict):
         raise ConfigurationError(f"precedence file {path.name}: expected a mapping with `fields`")

@@ -331,8 +331,9 @@ def _baby_event(index: _Index, resource: Resource, source: str, candidates: Cand
                 candidates[line.field].setdefault(source, value)
     elif kind == "Condition":
         for line in BABY_CONDITIONS:
-            if (value := coded_value(resource.get("code"), line.value_set or "")) is not None:
-                candidates[line.field].setdefault(source, value)
+            for element in ("code", "severity"):  # HIE's grade is its severity
+                if (value := coded_value(resource.get(element), line.value_set or "")) is not None:
+                    candidates[line.field].setdefault(source, value)
     elif kind == "Procedure":
         for name in concept_names(resource.get("code")):
             if name in BABY_PROCEDURES:
