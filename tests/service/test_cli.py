@@ -258,3 +258,47 @@ def test_quarantine_list_show_export_and_release_by_reingest(run, tmp_path: Path
     reloaded = run("ingest", "neonatal", "fix.csv")
     assert f"released from quarantine: {count:,}" in reloaded.output
     assert run("quarantine", "list", "--source", "neonatal").output.startswith("0 rows")
+
+
+def test_reference_load_projection_issues_and_a_bad_precedence_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    planted = ["--births-per-year", "1000", "--years", "1", "--seed", "11", "--defect-rate", "0.2"]
+    assert run("synth", "--out", "data", *planted).exit_code == 0
+    loaded = run(
+        "reference",
+        "load",
+        "--postcodes",
+        "data/reference/postcode_lsoa.csv",
+        "--imd",
+        "data/reference/imd2019_lsoa.csv",
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert "postcode_lsoa.csv:" in loaded.output
+    assert "imd2019_lsoa.csv:" in loaded.output
+    for source, name in (
+        ("maternity", "maternity_births_v1.csv"),
+        ("neonatal", "neonatal_episodes_v1.csv"),
+    ):
+        assert run("ingest", source, f"data/{name}").exit_code == 0
+
+    issues = run("projection", "issues", "--rule", "cross_source_birth_weight")
+    assert issues.exit_code == 0, issues.output
+    assert "cross_source_birth_weight" in issues.output
+    assert "[cross_source_birth_weight] birth weight differs between neonatal" in issues.output
+
+    rebuilt = run("projection", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+
+    (tmp_path / "mine.yaml").write_text("fields:\n  weight: {label: w, precedence: [lab]}\n")
+    refused = run("projection", "rebuild", env={"PERINATAL_PRECEDENCE_FILE": "mine.yaml"})
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (
+        "error: precedence file mine.yaml: fields.weight.precedence.0: Input should be "
+        "'maternity', 'neonatal', 'health_visiting' or 'other'"
+    )
+
+    (tmp_path / "lookup.csv").write_text("postcode,lsoa\nQX1 1AA,E01990001\n")
+    bad_table = run("reference", "load", "--postcodes", "lookup.csv")
+    assert bad_table.exit_code == 4
+    assert bad_table.output.strip() == (
+        "error: lookup.csv: a postcode lookup needs the columns pcds and one of lsoa21, lsoa11"
+    )

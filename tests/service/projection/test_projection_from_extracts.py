@@ -98,6 +98,21 @@ def _issues(projected: Projected, rule: str) -> list[DataQualityIssue]:
         return list(session.scalars(select(DataQualityIssue).where(DataQualityIssue.rule == rule)))
 
 
+def _assert_birth_weights_come_from(projected: Projected, source: str) -> None:
+    """Where the systems disagree on a birth weight, the analytic row and the issue both show
+    the value and the system the precedence chose."""
+    found = _issues(projected, "cross_source_birth_weight")
+    assert found
+    with projected.sessions() as session:
+        for issue in found:
+            birth = session.get(AnalyticBirth, issue.baby_id)
+            assert birth is not None
+            assert birth.field_sources["birth_weight_g"] == source
+            assert issue.chosen_source == source
+            assert f"{birth.birth_weight_g:,}" == issue.value_a
+            assert f"the analytic layer uses {source}" in issue.message
+
+
 def _rows(session: Session, model: type[DeclarativeBase]) -> list[dict[str, Any]]:
     columns = model.__table__.columns
     key = next(iter(model.__table__.primary_key.columns))
@@ -139,15 +154,8 @@ def test_every_planted_cross_source_disagreement_is_reported(
 
 def test_the_precedence_choice_is_visible_on_the_analytic_row(projected: Projected) -> None:
     """By default the neonatal weight wins; the row says so, and the issue says which was used."""
-    found = _issues(projected, "cross_source_birth_weight")
+    _assert_birth_weights_come_from(projected, "neonatal")
     with projected.sessions() as session:
-        for issue in found:
-            birth = session.get(AnalyticBirth, issue.baby_id)
-            assert birth is not None
-            assert birth.field_sources["birth_weight_g"] == "neonatal"
-            assert issue.chosen_source == "neonatal"
-            assert f"{birth.birth_weight_g:,}" == issue.value_a
-            assert "the analytic layer uses neonatal" in issue.message
         maternity_only = session.scalar(
             select(AnalyticBirth).where(AnalyticBirth.sources == "maternity").limit(1)
         )
@@ -239,15 +247,7 @@ def test_a_custom_precedence_file_changes_the_choice(projected: Projected, tmp_p
     mine.write_text(json.dumps(text))  # JSON is YAML
     try:
         rebuild(projected.sessions, precedence=load_precedence(mine), now=CLOCK_TIME)
-        found = _issues(projected, "cross_source_birth_weight")
-        assert found
-        with projected.sessions() as session:
-            for issue in found:
-                birth = session.get(AnalyticBirth, issue.baby_id)
-                assert birth is not None
-                assert birth.field_sources["birth_weight_g"] == "maternity"
-                assert issue.chosen_source == "maternity"
-                assert f"{birth.birth_weight_g:,}" == issue.value_a
+        _assert_birth_weights_come_from(projected, "maternity")
     finally:
         rebuild(projected.sessions, precedence=default, now=CLOCK_TIME)
 
