@@ -77,6 +77,8 @@ def run_backend(url: str, folder: Path) -> dict[str, float]:
     from fhir_mappings.mapping.model import default_mapping
     from service.clock import utc_now
     from service.ingest.run import ingest_file
+    from service.projection.precedence import load_precedence
+    from service.projection.refresh import rebuild, refresh
     from service.storage import migrate
     from service.storage.engine import make_engine, make_session_factory
 
@@ -86,9 +88,18 @@ def run_backend(url: str, folder: Path) -> dict[str, float]:
     started = time.perf_counter()
     resources = 0
     for source, name in FILES.items():
-        report = ingest_file(sessions, folder / name, default_mapping(source), clock=utc_now)
+        report = ingest_file(
+            sessions, folder / name, default_mapping(source), clock=utc_now, project=False
+        )
         resources += report.resources.total
     seconds = time.perf_counter() - started
+    precedence = load_precedence()
+    started = time.perf_counter()
+    projected = refresh(sessions, precedence=precedence).counts()
+    refresh_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    rebuild(sessions, precedence=precedence, now=utc_now())
+    rebuild_seconds = time.perf_counter() - started
     started = time.perf_counter()
     reloaded = sum(
         ingest_file(sessions, folder / name, default_mapping(source), clock=utc_now).rows_read
@@ -99,6 +110,11 @@ def run_backend(url: str, folder: Path) -> dict[str, float]:
     return {
         "seconds": seconds,
         "resources": resources,
+        "refresh_seconds": refresh_seconds,
+        "rebuild_seconds": rebuild_seconds,
+        "families": projected["families"],
+        "births": projected["births"],
+        "contacts": projected["contacts"],
         "reload_seconds": reload_seconds,
         "reloaded_rows": reloaded,
         "raw_rows": raw_rows,
@@ -167,6 +183,9 @@ def _print(name: str, f: dict[str, float], babies: int) -> None:
     print(
         f"{name}: ingest {f['seconds']:.1f} s = {babies / f['seconds']:,.0f} births/s, "
         f"{f['resources'] / f['seconds']:,.0f} resources/s ({f['resources']:,.0f} resources); "
+        f"projection of everything {f['refresh_seconds']:.1f} s "
+        f"({f['families']:,.0f} families, {f['births'] / f['refresh_seconds']:,.0f} births/s, "
+        f"{f['contacts']:,.0f} contacts), rebuild {f['rebuild_seconds']:.1f} s; "
         f"re-ingest unchanged {f['reload_seconds']:.1f} s "
         f"({f['reloaded_rows'] / f['reload_seconds']:,.0f} rows/s); "
         f"raw JSON ceiling {f['raw_rows'] / f['raw_seconds']:,.0f} rows/s; "

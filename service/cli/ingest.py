@@ -29,15 +29,28 @@ SOURCES = {"maternity": "maternity", "neonatal": "neonatal", "health-visiting": 
     default=None,
     help="A mapping file for an extract in another layout [default: the reference format's].",
 )
+@click.option(
+    "--no-projection",
+    is_flag=True,
+    help="Leave the analytic projection to a later `perinatal projection refresh` "
+    "(quicker when loading several extracts in a row).",
+)
 @pass_state
-def ingest(state: CliState, source: str, file: Path, mapping_file: Path | None) -> None:
+def ingest(
+    state: CliState, source: str, file: Path, mapping_file: Path | None, no_projection: bool
+) -> None:
     """Load a SOURCE extract FILE: valid rows become FHIR, the rest go to quarantine."""
-    report = ingest_extract(state, SOURCES[source], file, mapping_file)
+    report = ingest_extract(state, SOURCES[source], file, mapping_file, project=not no_projection)
     click.echo(describe(report))
 
 
 def ingest_extract(
-    state: CliState, source_system: str, file: Path, mapping_file: Path | None
+    state: CliState,
+    source_system: str,
+    file: Path,
+    mapping_file: Path | None,
+    *,
+    project: bool = True,
 ) -> IngestReport:
     from fhir_mappings.mapping.model import MappingError, default_mapping, load_mapping
     from service.clock import utc_now
@@ -65,6 +78,7 @@ def ingest_extract(
             clock=utc_now,
             on_rows=bar.update,
             precedence=state.precedence(),
+            project=project,
         )
 
 

@@ -30,10 +30,7 @@ def projection() -> None:
 @pass_state
 def refresh(state: CliState) -> None:
     """Project the families whose resources changed since the last refresh."""
-    from service.cli.ingest import describe_projection
-    from service.projection.refresh import refresh as refresh_queue
-
-    click.echo(describe_projection(refresh_queue(_sessions(state), precedence=state.precedence())))
+    click.echo(refresh_projection(state))
 
 
 @projection.command()
@@ -97,6 +94,13 @@ def load(state: CliState, postcodes: Path | None, imd: Path | None) -> None:
     load_reference_tables(state, postcodes, imd)
     report = rebuild_all(sessions, precedence=state.precedence(), now=utc_now())
     click.echo(describe_projection(report))
+
+
+def refresh_projection(state: CliState) -> str:
+    from service.cli.ingest import describe_projection
+    from service.projection.refresh import refresh as refresh_queue
+
+    return describe_projection(refresh_queue(_sessions(state), precedence=state.precedence()))
 
 
 def issue_counts(state: CliState) -> dict[str, int]:

@@ -86,8 +86,12 @@ def ingest_file(
     naming: Naming | None = None,
     on_rows: Callable[[int], None] = lambda rows: None,
     precedence: Precedence | None = None,
+    project: bool = True,
 ) -> IngestReport:
-    """Load the file, then bring the analytic projection up to date with what it changed."""
+    """Load the file, then bring the analytic projection up to date with what it changed.
+
+    With `project=False` the changed patients stay queued for a later `refresh`: loading several
+    extracts in a row then projects each family once instead of once per extract."""
     naming = naming or Naming()
     started = clock()
     try:
@@ -112,7 +116,8 @@ def ingest_file(
     except ExtractFileError as error:
         _finish_run(sessions, run_id, report, clock(), status="failed", error=str(error))
         raise InputError(str(error)) from None
-    report.projection = refresh(sessions, precedence=precedence or load_precedence())
+    if project:
+        report.projection = refresh(sessions, precedence=precedence or load_precedence())
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
     log.info("ingested %s: %s", path.name, dict(report.rows))
     return report
