@@ -83,6 +83,7 @@ class _Index:
         self.by_subject: dict[str, list[Resource]] = defaultdict(list)
         self.by_encounter: dict[str, list[Resource]] = defaultdict(list)
         self.referrals: list[Resource] = []
+        self._kinds: dict[str, set[str]] = {}
         for resource in resources:
             kind = resource["resourceType"]
             if kind == "Patient":
@@ -110,10 +111,12 @@ class _Index:
                 self.babies_of_person[identity.person_key].append(identity.patient_id)
 
     def encounter_kind(self, encounter_id: str | None) -> set[str]:
-        encounter = self.encounters.get(encounter_id or "")
-        if encounter is None:
-            return set()
-        return set().union(*(concept_names(t) for t in encounter.get("type") or []))
+        known = self._kinds.get(encounter_id or "")
+        if known is None:
+            encounter = self.encounters.get(encounter_id or "")
+            types = (encounter or {}).get("type") or []
+            known = self._kinds[encounter_id or ""] = set().union(*map(concept_names, types))
+        return known
 
 
 def project(
@@ -451,6 +454,7 @@ def _contacts(
 ) -> list[dict[str, Any]]:
     rows = []
     mothers: dict[str, MotherView] = {}
+    referral_ids = {r["id"] for r in index.referrals}
     for encounter in index.encounters.values():
         if "health-visiting-contact" not in index.encounter_kind(encounter["id"]):
             continue
@@ -471,7 +475,7 @@ def _contacts(
                 for name in concept_names(resource.get("code")):
                     if (line := CONTACT_OBSERVATIONS.get(name)) is not None:
                         facts[line.field] = observation_value(resource, line)
-            elif resource["resourceType"] == "ServiceRequest" and resource in index.referrals:
+            elif resource["resourceType"] == "ServiceRequest" and resource["id"] in referral_ids:
                 referred, referral_source = True, _referral_source(resource)
         # The family's postcode and language as health visiting recorded them.
         at_contact = _contact_view(index, subject, family, tables) or mother
