@@ -282,9 +282,12 @@ def _resources(
         cast(FhirResource.resource, Text) if _is_postgresql(session) else FhirResource.resource
     )
     for condition in matching(session, column, list(patient_ids)):
+        # `resource_type || ''` keeps the type condition off the (type, last updated) index:
+        # offered that index, SQLite's planner walks every resource of the type instead of
+        # probing the compartment index, and a full rebuild grew with the square of the data.
         query = select(type_coerce(as_text, Text)).where(
             condition,
-            FhirResource.resource_type.in_(list(types)),
+            (FhirResource.resource_type + "").in_(list(types)),
             FhirResource.deleted.is_(False),
         )
         found += [orjson.loads(text) for text in session.scalars(query) if text]
