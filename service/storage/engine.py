@@ -27,8 +27,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    # Memory-mapped reads: the projection reads resources scattered through a large file.
-    cursor.execute("PRAGMA mmap_size=4294967296")
+    # Memory-mapped reads make the projection's scattered reads about a sixth faster. Bounded,
+    # because mapped pages count as the process's memory and would grow with the database.
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 
