@@ -11,13 +11,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from service.ingest.run import IngestReport
 
 from service.storage import migrate
 from service.storage.engine import make_engine
@@ -82,13 +87,39 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_database_url(request, tmp_path)
 
 
+def new_migrated_engine(request: pytest.FixtureRequest, folder: Path) -> Engine:
+    """A new database on the (parametrised) backend, migrated to the newest schema."""
+    engine = make_engine(new_database_url(request, folder))
+    migrate.upgrade(engine)
+    return engine
+
+
+SOURCE_EXTRACTS = {
+    "maternity": "maternity_births_v1.csv",
+    "neonatal": "neonatal_episodes_v1.csv",
+    "health_visiting": "health_visiting_contacts_v1.csv",
+}
+
+
+def ingest_extracts(
+    sessions: sessionmaker[Session], folder: Path, clock: Callable[[], datetime]
+) -> dict[str, IngestReport]:
+    """Load the three synthetic extracts in `folder` with their default mappings."""
+    from fhir_mappings.mapping.model import default_mapping
+    from service.ingest.run import ingest_file
+
+    return {
+        source: ingest_file(sessions, folder / name, default_mapping(source), clock=clock)
+        for source, name in SOURCE_EXTRACTS.items()
+    }
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def migrated_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """One migrated database per backend for the whole run."""
-    engine = make_engine(new_database_url(request, tmp_path_factory.mktemp("db")))
-    migrate.upgrade(engine)
+    engine = new_migrated_engine(request, tmp_path_factory.mktemp("db"))
     yield engine
     engine.dispose()
 

@@ -21,21 +21,16 @@ from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.ingest.run import IngestReport, ingest_file
-from service.storage import migrate
-from service.storage.engine import make_engine, make_session_factory
+from service.storage.engine import make_session_factory
 from service.storage.models import (
     FhirResource,
     FhirResourceVersion,
     QuarantinedRow,
     QuarantineReason,
 )
-from tests.conftest import BACKENDS, new_database_url
+from tests.conftest import BACKENDS, SOURCE_EXTRACTS, ingest_extracts, new_migrated_engine
 
-FILES = {
-    "maternity": "maternity_births_v1.csv",
-    "neonatal": "neonatal_episodes_v1.csv",
-    "health_visiting": "health_visiting_contacts_v1.csv",
-}
+FILES = SOURCE_EXTRACTS
 # What each planted defect must be caught as. Cross-source disagreements are not row errors:
 # reconciliation finds them between systems.
 EXPECTED_RULE = {
@@ -74,8 +69,7 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loaded(
     request: pytest.FixtureRequest, data_folder: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Loaded]:
-    engine = make_engine(new_database_url(request, tmp_path_factory.mktemp("ingest")))
-    migrate.upgrade(engine)
+    engine = new_migrated_engine(request, tmp_path_factory.mktemp("ingest"))
     sessions = make_session_factory(engine)
     records: list[str] = []
     handler = logging.Handler()
@@ -83,12 +77,7 @@ def loaded(
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.DEBUG)
     try:
-        reports = {
-            source: ingest_file(
-                sessions, data_folder / name, default_mapping(source), clock=lambda: CLOCK_TIME
-            )
-            for source, name in FILES.items()
-        }
+        reports = ingest_extracts(sessions, data_folder, lambda: CLOCK_TIME)
     finally:
         logging.getLogger().removeHandler(handler)
     manifest = pd.read_csv(data_folder / "defects.csv", dtype=str, keep_default_na=False)

@@ -29,8 +29,7 @@ from service.projection.precedence import load_precedence
 from service.projection.projector import project
 from service.projection.reference_tables import deprivation_tables, load_imd, load_postcode_lookup
 from service.projection.refresh import PROJECTED_TYPES, queued_patients, rebuild, refresh
-from service.storage import migrate
-from service.storage.engine import make_engine, make_session_factory
+from service.storage.engine import make_session_factory
 from service.storage.models import (
     AnalyticBirth,
     AnalyticContact,
@@ -39,13 +38,9 @@ from service.storage.models import (
     FhirResource,
     ReferenceTable,
 )
-from tests.conftest import BACKENDS, new_database_url
+from tests.conftest import BACKENDS, SOURCE_EXTRACTS, ingest_extracts, new_migrated_engine
 
-FILES = {
-    "maternity": "maternity_births_v1.csv",
-    "neonatal": "neonatal_episodes_v1.csv",
-    "health_visiting": "health_visiting_contacts_v1.csv",
-}
+FILES = SOURCE_EXTRACTS
 CROSS_SOURCE_RULES = (
     "cross_source_birth_weight",
     "cross_source_gestation",
@@ -79,14 +74,12 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def projected(
     request: pytest.FixtureRequest, data_folder: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Projected]:
-    engine = make_engine(new_database_url(request, tmp_path_factory.mktemp("projection")))
-    migrate.upgrade(engine)
+    engine = new_migrated_engine(request, tmp_path_factory.mktemp("projection"))
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
         load_postcode_lookup(session, data_folder / "reference/postcode_lsoa.csv", now=CLOCK_TIME)
         load_imd(session, data_folder / "reference/imd2019_lsoa.csv", now=CLOCK_TIME)
-    for source, name in FILES.items():
-        ingest_file(sessions, data_folder / name, default_mapping(source), clock=lambda: CLOCK_TIME)
+    ingest_extracts(sessions, data_folder, lambda: CLOCK_TIME)
     manifest = pd.read_csv(data_folder / "defects.csv", dtype=str, keep_default_na=False)
     truth = json.loads((data_folder / "truth.json").read_text())
     yield Projected(data_folder, sessions, manifest, truth)
