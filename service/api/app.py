@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.api import health
+from service.api.fhir import read as fhir_read
+from service.api.fhir.outcome import install_error_handlers
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.storage import migrate
@@ -31,4 +33,6 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.state.settings = settings
     app.state.clock = clock
     app.include_router(health.router)
+    app.include_router(fhir_read.router)
+    install_error_handlers(app)
     return app

@@ -1,0 +1,28 @@
+"""The resource types the service stores and serves, and the definitional resources it serves
+read-only (its local CodeSystem). Declared once; the router and, later, the
+CapabilityStatement read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fhir_mappings.fhir import codes
+
+STORED_TYPES: tuple[str, ...] = (
+    "Patient",
+    "RelatedPerson",
+    "Encounter",
+    "Observation",
+    "Condition",
+    "Procedure",
+    "ServiceRequest",
+    "Provenance",
+)
+
+
+def served_definitions() -> dict[tuple[str, str], dict[str, Any]]:
+    local = codes.local_code_system()
+    return {("CodeSystem", local["id"]): local}
+
+
+SERVED_TYPES: tuple[str, ...] = (*STORED_TYPES, "CodeSystem")

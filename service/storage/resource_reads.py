@@ -1,0 +1,53 @@
+"""Read stored FHIR resources: the current version, one version, and a resource's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.storage.models import FhirResource, FhirResourceVersion
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    version_id: int
+    last_updated: datetime
+    deleted: bool
+    method: str
+    resource: dict[str, Any] | None
+
+
+def current(session: Session, resource_type: str, resource_id: str) -> StoredVersion | None:
+    row = session.get(FhirResource, (resource_type, resource_id))
+    if row is None:
+        return None
+    method = "delete" if row.deleted else ("create" if row.version_id == 1 else "update")
+    return StoredVersion(row.version_id, row.last_updated, row.deleted, method, row.resource)
+
+
+def version(
+    session: Session, resource_type: str, resource_id: str, version_id: int
+) -> StoredVersion | None:
+    row = session.get(FhirResourceVersion, (resource_type, resource_id, version_id))
+    return None if row is None else _stored(row)
+
+
+def history(session: Session, resource_type: str, resource_id: str) -> list[StoredVersion]:
+    """Newest first, as FHIR history bundles are ordered."""
+    rows = session.scalars(
+        select(FhirResourceVersion)
+        .where(
+            FhirResourceVersion.resource_type == resource_type,
+            FhirResourceVersion.id == resource_id,
+        )
+        .order_by(FhirResourceVersion.version_id.desc())
+    )
+    return [_stored(row) for row in rows]
+
+
+def _stored(row: FhirResourceVersion) -> StoredVersion:
+    return StoredVersion(row.version_id, row.last_updated, row.deleted, row.method, row.resource)
