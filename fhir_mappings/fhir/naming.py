@@ -15,6 +15,16 @@ ODS_ORGANISATION_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 ODS_SITE_SYSTEM = "https://fhir.nhs.uk/Id/ods-site-code"
 PRODUCT_BASE = "https://fhir.perinatal-equity.example"
 LOCAL_CODE_SYSTEM = f"{PRODUCT_BASE}/CodeSystem/perinatal-local"
+# The clinical resource types the builders make (each row also makes a Provenance).
+CLINICAL_RESOURCE_TYPES: tuple[str, ...] = (
+    "Patient",
+    "RelatedPerson",
+    "Encounter",
+    "Observation",
+    "Condition",
+    "Procedure",
+    "ServiceRequest",
+)
 # A fixed namespace: the same source system and local key give the same id on every machine.
 ID_NAMESPACE = uuid.UUID("6f1c3f0e-2b7e-5d8a-9c4e-5b1d2a7f9e31")
 

@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Table, Text, cast, delete, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
+from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
 from service.projection.identity import Identity, identities
 from service.projection.precedence import Precedence
 from service.projection.projector import Projection, project
@@ -41,15 +42,7 @@ from service.storage.types import UtcDateTime
 log = logging.getLogger(__name__)
 LINK_CHUNK = 5_000
 FAMILY_CHUNK = 1_000
-PROJECTED_TYPES = (
-    "Patient",
-    "RelatedPerson",
-    "Encounter",
-    "Observation",
-    "Condition",
-    "Procedure",
-    "ServiceRequest",
-)
+PROJECTED_TYPES = CLINICAL_RESOURCE_TYPES
 
 
 @dataclass

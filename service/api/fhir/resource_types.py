@@ -7,17 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from fhir_mappings.fhir import codes
+from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
 
-STORED_TYPES: tuple[str, ...] = (
-    "Patient",
-    "RelatedPerson",
-    "Encounter",
-    "Observation",
-    "Condition",
-    "Procedure",
-    "ServiceRequest",
-    "Provenance",
-)
+STORED_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance")
 
 
 def served_definitions() -> dict[tuple[str, str], dict[str, Any]]:
