@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from service.api import health
 from service.api.fhir import read as fhir_read
+from service.api.fhir import update as fhir_update
 from service.api.fhir.outcome import install_error_handlers
 from service.clock import Clock, utc_now
 from service.config import Settings
@@ -34,5 +35,6 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.state.clock = clock
     app.include_router(health.router)
     app.include_router(fhir_read.router)
+    app.include_router(fhir_update.router)
     install_error_handlers(app)
     return app

@@ -22,7 +22,8 @@ class StoredVersion:
 
 
 def current(session: Session, resource_type: str, resource_id: str) -> StoredVersion | None:
-    row = session.get(FhirResource, (resource_type, resource_id))
+    # populate_existing: bulk writes bypass the identity map, so a cached row may be stale.
+    row = session.get(FhirResource, (resource_type, resource_id), populate_existing=True)
     if row is None:
         return None
     method = "delete" if row.deleted else ("create" if row.version_id == 1 else "update")

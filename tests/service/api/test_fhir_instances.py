@@ -1,4 +1,4 @@
-"""Read, vread and history of stored resources over `/fhir`, on SQLite and PostgreSQL: FHIR JSON
+"""Read, vread, history and update of resources over `/fhir`, on SQLite and PostgreSQL: FHIR JSON
 with version headers, and an `OperationOutcome` with the right status for every failure."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -107,3 +108,88 @@ def test_the_local_code_system_is_served(client: TestClient) -> None:
     assert code_system["resourceType"] == "CodeSystem"
     assert code_system["count"] == len(code_system["concept"])
     assert {"code": "hie_grade-severe", "display": "Severe"} in code_system["concept"]
+
+
+# --- update and update-as-create -------------------------------------------------------------
+
+OBSERVATION = {
+    "resourceType": "Observation",
+    "id": "obs-1",
+    "status": "final",
+    "code": {"coding": [{"system": "http://loinc.org", "code": "8339-4"}]},
+    "subject": {"reference": "Patient/p1"},
+    "valueQuantity": {
+        "value": 3250,
+        "unit": "g",
+        "system": "http://unitsofmeasure.org",
+        "code": "g",
+    },
+}
+
+
+def put(client: TestClient, body: object, path: str = "/fhir/Observation/obs-1", **headers: str):  # type: ignore[no-untyped-def]
+    return client.put(
+        path, content=orjson.dumps(body), headers={"content-type": FHIR_JSON, **headers}
+    )
+
+
+def test_update_as_create_then_update_then_unchanged(client: TestClient) -> None:
+    created = put(client, OBSERVATION)
+    assert created.status_code == 201
+    assert created.headers["etag"] == 'W/"1"'
+    assert created.headers["location"].endswith("/fhir/Observation/obs-1/_history/1")
+    assert created.json()["meta"]["versionId"] == "1"
+
+    changed = put(client, {**OBSERVATION, "status": "amended"}, **{"if-match": 'W/"1"'})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] == 'W/"2"'
+    assert client.get("/fhir/Observation/obs-1").json()["status"] == "amended"
+
+    same = put(client, {**OBSERVATION, "status": "amended"})
+    assert same.status_code == 200
+    assert same.headers["etag"] == 'W/"2"'  # identical content makes no new version
+
+
+def test_a_stale_if_match_is_refused_and_changes_nothing(client: TestClient) -> None:
+    put(client, OBSERVATION)
+    put(client, {**OBSERVATION, "status": "amended"})
+    stale = put(client, {**OBSERVATION, "status": "cancelled"}, **{"if-match": 'W/"1"'})
+
+    assert_outcome(stale, 412, "conflict")
+    assert client.get("/fhir/Observation/obs-1").json()["status"] == "amended"
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "content_type", "status", "code", "expression"),
+    [
+        (b"{not json", "/fhir/Observation/obs-1", FHIR_JSON, 400, "structure", None),
+        (OBSERVATION, "/fhir/Observation/obs-1", "text/csv", 415, "not-supported", None),
+        (OBSERVATION, "/fhir/Patient/obs-1", FHIR_JSON, 400, "invalid", "resourceType"),
+        (OBSERVATION, "/fhir/Observation/other", FHIR_JSON, 400, "invalid", "Observation.id"),
+        (
+            {**OBSERVATION, "effectiveDateTime": "yesterday"},
+            "/fhir/Observation/obs-1",
+            FHIR_JSON,
+            400,
+            "structure",
+            "Observation.effectiveDateTime",
+        ),
+        (OBSERVATION, "/fhir/Spaceship/obs-1", FHIR_JSON, 404, "not-supported", None),
+    ],
+)
+def test_a_bad_update_is_an_operation_outcome_naming_the_problem(
+    client: TestClient,
+    body: object,
+    path: str,
+    content_type: str,
+    status: int,
+    code: str,
+    expression: str | None,
+) -> None:
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    response = client.put(path, content=content, headers={"content-type": content_type})
+
+    assert_outcome(response, status, code)
+    if expression:
+        assert response.json()["issue"][0]["expression"] == [expression]
+    assert client.get("/fhir/Observation/obs-1").status_code == 404  # nothing was written
