@@ -39,6 +39,7 @@ from service.projection.facts import (
     DELIVERY_OBSERVATIONS,
     DELIVERY_PROCEDURES,
     MOTHER_OBSERVATIONS,
+    FactLine,
     observation_value,
 )
 from service.projection.identity import Identity
@@ -328,10 +329,7 @@ def _baby_event(index: _Index, resource: Resource, source: str, candidates: Cand
         encounter_id = reference_id(resource.get("encounter"), "Encounter")
         if "health-visiting-contact" in index.encounter_kind(encounter_id):
             return False  # contact facts belong to the contact row
-        for name in concept_names(resource.get("code")):
-            line = BABY_OBSERVATIONS.get(name)
-            if line is not None and (value := observation_value(resource, line)) is not None:
-                candidates[line.field].setdefault(source, value)
+        _observed(resource, BABY_OBSERVATIONS, source, candidates)
     elif kind == "Condition":
         for line in BABY_CONDITIONS:
             for element in ("code", "severity"):  # HIE's grade is its severity
@@ -350,13 +348,20 @@ def _baby_event(index: _Index, resource: Resource, source: str, candidates: Cand
     return False
 
 
+def _observed(
+    resource: Resource, lines: dict[str, FactLine], source: str, candidates: Candidates
+) -> None:
+    """Read an Observation through a fact table; the first value per system is kept."""
+    for name in concept_names(resource.get("code")):
+        line = lines.get(name)
+        if line is not None and (value := observation_value(resource, line)) is not None:
+            candidates[line.field].setdefault(source, value)
+
+
 def _delivery_event(resource: Resource, source: str, candidates: Candidates) -> None:
     kind = resource["resourceType"]
     if kind == "Observation":
-        for name in concept_names(resource.get("code")):
-            line = DELIVERY_OBSERVATIONS.get(name)
-            if line is not None and (value := observation_value(resource, line)) is not None:
-                candidates[line.field].setdefault(source, value)
+        _observed(resource, DELIVERY_OBSERVATIONS, source, candidates)
     elif kind == "Procedure":
         for line in DELIVERY_PROCEDURES:
             if (value := coded_value(resource.get("code"), line.value_set or "")) is not None:
@@ -379,10 +384,7 @@ def _mothers_seen_at(
         if subject == baby_id or identity is None or identity.role != "mother":
             continue
         seen.append(index.patients[subject])
-        for name in concept_names(resource.get("code")):
-            line = MOTHER_OBSERVATIONS.get(name)
-            if line is not None and (value := observation_value(resource, line)) is not None:
-                candidates[line.field].setdefault(source_system(resource), value)
+        _observed(resource, MOTHER_OBSERVATIONS, source_system(resource), candidates)
     return seen
 
 

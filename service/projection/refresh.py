@@ -159,9 +159,7 @@ def relink(session: Session, patient_ids: Sequence[str]) -> set[str]:
     wanted = set(patient_ids)
     linkage = [
         i
-        for i in identities(
-            _resources(session, patient_ids, ("Patient", "RelatedPerson"), by_compartment=True)
-        )
+        for i in identities(_resources(session, patient_ids, ("Patient", "RelatedPerson")))
         if i.patient_id in wanted
     ]
     for condition in matching(session, PatientIdentity.patient_id, list(patient_ids)):
@@ -192,7 +190,7 @@ def project_families(
         )
     ]
     patient_ids = [m.patient_id for m in members]
-    resources = _resources(session, patient_ids, PROJECTED_TYPES, by_compartment=True)
+    resources = _resources(session, patient_ids, PROJECTED_TYPES)
     postcodes = [
         address.get("postalCode")
         for r in resources
@@ -265,16 +263,15 @@ def _table(model: type[DeclarativeBase]) -> Table:
 
 
 def _resources(
-    session: Session, patient_ids: Sequence[str], types: Iterable[str], *, by_compartment: bool
+    session: Session, patient_ids: Sequence[str], types: Iterable[str]
 ) -> list[dict[str, Any]]:
     """The current resources of these patients, parsed once with orjson (not through the ORM's
     JSON type, which costs as much again on a full refresh)."""
     found: list[dict[str, Any]] = []
-    column = FhirResource.compartment if by_compartment else FhirResource.id
     as_text = (
         cast(FhirResource.resource, Text) if _is_postgresql(session) else FhirResource.resource
     )
-    for condition in matching(session, column, list(patient_ids)):
+    for condition in matching(session, FhirResource.compartment, list(patient_ids)):
         # `resource_type || ''` keeps the type condition off the (type, last updated) index:
         # offered that index, SQLite's planner walks every resource of the type instead of
         # probing the compartment index, and a full rebuild grew with the square of the data.

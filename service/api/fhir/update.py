@@ -4,7 +4,7 @@ projection sees posted resources exactly as it sees extracts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 
 from service.api.fhir.outcome import FhirError
@@ -15,7 +15,7 @@ from service.api.fhir.responses import fhir_json
 from service.storage import resource_reads
 from service.storage.resource_writes import write_resources
 
-router = APIRouter(prefix="/fhir", tags=["fhir"])
+router = APIRouter(prefix="/fhir", tags=["fhir"], dependencies=[Depends(json_format)])
 
 
 @router.put("/{resource_type}/{resource_id}")
@@ -25,7 +25,6 @@ async def update(
     resource_id: str,
     if_match: str | None = Header(None),
 ) -> Response:
-    json_format(request.query_params.get("_format"))
     if resource_type not in STORED_TYPES:
         raise FhirError(404, "not-supported", f"resource type {resource_type!r} is not stored here")
     resource = await resource_body(request, resource_type)
