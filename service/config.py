@@ -6,6 +6,7 @@ the code trusts the types. Nothing here connects to anything.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,6 +25,8 @@ from service.errors import ConfigurationError
 ENV_PREFIX = "PERINATAL_"
 DEFAULT_DATABASE_URL = "sqlite:///./var/perinatal.db"
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+# SMART App Launch system scopes: v1 (read, write, *) and v2 (letters of cruds).
+SMART_SCOPE = re.compile(r"^system/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|(?=[cruds])c?r?u?d?s?)$")
 
 
 class Settings(BaseSettings):
@@ -59,6 +62,15 @@ class Settings(BaseSettings):
         description="Reconciliation rules: which source system wins per field "
         "(default: the product's precedence.yaml).",
     )
+    api_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        repr=False,
+        description="FHIR API bearer tokens: a JSON object mapping each token to its "
+        'space-separated SMART scopes, e.g. {"s3cret": "system/*.read system/*.write"}.',
+    )
+    bundle_max_entries: int = Field(
+        1000, ge=1, le=100_000, description="Most entries a batch or transaction Bundle may hold."
+    )
     smtp_host: str | None = Field(None, description="SMTP server for alert email.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(None, description="SMTP user name.")
@@ -79,6 +91,20 @@ class Settings(BaseSettings):
         if scheme not in SUPPORTED_DATABASE_SCHEMES:
             raise ValueError("expected a URL starting sqlite:// or postgresql+psycopg://")
         return url
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _scoped_tokens(cls, tokens: dict[str, str]) -> dict[str, str]:
+        for token, scopes in tokens.items():
+            if len(token) < 8:
+                raise ValueError("each API token must be at least 8 characters long")
+            for scope in scopes.split():
+                if not SMART_SCOPE.match(scope):
+                    raise ValueError(
+                        f"{scope!r} is not a SMART system scope such as system/*.read or "
+                        "system/Patient.write"
+                    )
+        return tokens
 
     @field_validator("alert_email_to", mode="before")
     @classmethod

@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.api import health
-from service.api.fhir import read as fhir_read
-from service.api.fhir import update as fhir_update
+from service.api.audit import AuditTrail
+from service.api.fhir import capabilities, history, read, search, write
 from service.api.fhir.outcome import install_error_handlers
+from service.api.security import clients_by_token
 from service.clock import Clock, utc_now
 from service.config import Settings
 from service.storage import migrate
@@ -25,16 +26,24 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         migrate.upgrade(engine)
         app.state.engine = engine
         app.state.sessions = make_session_factory(engine)
+        app.state.audit = AuditTrail(app.state.sessions, clock)
+        app.state.audit.start()
         try:
             yield
         finally:
+            await app.state.audit.stop()
             engine.dispose()
 
     app = FastAPI(title="Perinatal equity", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.clock = clock
+    app.state.api_clients = clients_by_token(settings.api_tokens)
+    # Operation name → the levels it runs at; the CapabilityStatement advertises exactly these.
+    app.state.fhir_operations = {}
     app.include_router(health.router)
-    app.include_router(fhir_read.router)
-    app.include_router(fhir_update.router)
+    # Order matters: fixed paths (metadata, _history, _search, $operations) before the
+    # patterns that would otherwise swallow them as an id.
+    for router in (capabilities.router, history.router, search.router, write.router, read.router):
+        app.include_router(router)
     install_error_handlers(app)
     return app

@@ -86,6 +86,87 @@ class FhirResourceVersion(Base):
     __table_args__ = (Index(None, "resource_type", "last_updated"),)
 
 
+class SearchToken(Base):
+    """A coded value a resource is findable by (`code=system|value`, `identifier=…`, `status=…`).
+    The search index tables are derived from `fhir_resource` on every write; `perinatal db
+    reindex` rebuilds them. `system` is '' when the value has none."""
+
+    __tablename__ = "search_token"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    param: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(128), primary_key=True)
+    system: Mapped[str] = mapped_column(String(256), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index(None, "resource_type", "resource_id"),)
+
+
+class SearchReference(Base):
+    """A reference a resource is findable by (`patient=…`, `subject=…`), also what `_include`
+    and `_revinclude` follow."""
+
+    __tablename__ = "search_reference"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    param: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index(None, "resource_type", "resource_id"),)
+
+
+class SearchDate(Base):
+    """A date a resource is findable by, as the range [low, high) it stands for."""
+
+    __tablename__ = "search_date"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    param: Mapped[str] = mapped_column(String(64), primary_key=True)
+    low: Mapped[datetime] = mapped_column(primary_key=True)
+    high: Mapped[datetime] = mapped_column(primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index(None, "resource_type", "resource_id"),)
+
+
+class SearchString(Base):
+    """A text a resource is findable by: `normalised` (case and accents folded) for the default
+    starts-with match, `exact` for `:exact`."""
+
+    __tablename__ = "search_string"
+
+    resource_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    param: Mapped[str] = mapped_column(String(64), primary_key=True)
+    normalised: Mapped[str] = mapped_column(String(200), primary_key=True)
+    exact: Mapped[str] = mapped_column(String(200), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index(None, "resource_type", "resource_id"),)
+
+
+class BulkExport(Base):
+    """A Bulk Data `$export` request and its progress; the NDJSON files it wrote are listed
+    in `output` once it is complete."""
+
+    __tablename__ = "bulk_export"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(
+        String(16)
+    )  # accepted | running | complete | failed | cancelled
+    request_url: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))  # system | patient
+    types: Mapped[str] = mapped_column(Text)  # comma-separated resource types
+    since: Mapped[datetime | None]
+    requested_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    progress: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[dict[str, Any] | None]
+
+
 class IngestRun(Base):
     """One extract file loaded from one source system."""
 

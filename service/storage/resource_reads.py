@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from service.storage.models import FhirResource, FhirResourceVersion
@@ -52,3 +52,32 @@ def history(session: Session, resource_type: str, resource_id: str) -> list[Stor
 
 def _stored(row: FhirResourceVersion) -> StoredVersion:
     return StoredVersion(row.version_id, row.last_updated, row.deleted, row.method, row.resource)
+
+
+def type_history(
+    session: Session,
+    resource_type: str,
+    *,
+    since: datetime | None,
+    limit: int,
+    before: tuple[datetime, str, int] | None = None,
+) -> list[tuple[str, StoredVersion]]:
+    """(id, version) of every version of the type, newest first; `before` continues a page."""
+    query = select(FhirResourceVersion).where(FhirResourceVersion.resource_type == resource_type)
+    if since is not None:
+        query = query.where(FhirResourceVersion.last_updated >= since)
+    if before is not None:
+        query = query.where(
+            tuple_(
+                FhirResourceVersion.last_updated,
+                FhirResourceVersion.id,
+                FhirResourceVersion.version_id,
+            )
+            < tuple_(*before)
+        )
+    query = query.order_by(
+        FhirResourceVersion.last_updated.desc(),
+        FhirResourceVersion.id.desc(),
+        FhirResourceVersion.version_id.desc(),
+    ).limit(limit)
+    return [(row.id, _stored(row)) for row in session.scalars(query)]

@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.search.index import index_resources, remove_from_index
 from service.storage.bulk import insert_ignoring_duplicates, insert_rows, matching
 from service.storage.models import FhirResource, ProjectionQueue
 
@@ -123,6 +124,11 @@ def write_resources(
     if changed_rows:
         session.execute(update(FhirResource), changed_rows)
     insert_rows(session, "fhir_resource_version", VERSION_COLUMNS, version_rows)
+    index_resources(
+        session,
+        [latest[key] for key, status in statuses.items() if status != "unchanged"],
+        replacing=[key for key, status in statuses.items() if status == "updated"],
+    )
     queue_for_projection(session, touched_patients, now=now)
     return statuses
 
@@ -191,3 +197,31 @@ def _current_versions(
             for resource_id, version, digest in session.execute(query):
                 found[(resource_type, resource_id)] = (version, digest)
     return found
+
+
+def delete_resource(
+    session: Session, resource_type: str, resource_id: str, *, now: datetime
+) -> int | None:
+    """Delete: a tombstone version, the search index rows gone, the family re-projected.
+    Returns the tombstone's version, or None when there was nothing (left) to delete."""
+    row = session.get(FhirResource, (resource_type, resource_id), populate_existing=True)
+    if row is None or row.deleted:
+        return None
+    version = row.version_id + 1
+    compartment = row.compartment
+    row.version_id = version
+    row.last_updated = now
+    row.deleted = True
+    row.content_hash = None
+    row.resource = None
+    insert_rows(
+        session,
+        "fhir_resource_version",
+        VERSION_COLUMNS,
+        [(resource_type, resource_id, version, now, True, "delete", None)],
+    )
+    remove_from_index(session, [(resource_type, resource_id)])
+    if compartment:
+        queue_for_projection(session, [compartment], now=now)
+    session.flush()
+    return version

@@ -15,7 +15,7 @@ from service.api.fhir.outcome import FhirError
 ACCEPTED_MEDIA_TYPES = {"application/fhir+json", "application/json"}
 
 
-async def resource_body(request: Request, resource_type: str) -> dict[str, Any]:
+async def json_body(request: Request) -> Any:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in ACCEPTED_MEDIA_TYPES:
         raise FhirError(
@@ -24,27 +24,56 @@ async def resource_body(request: Request, resource_type: str) -> dict[str, Any]:
             f"send the resource as application/fhir+json (got {media_type or 'no content type'!r})",
         )
     try:
-        resource = orjson.loads(await request.body())
+        return orjson.loads(await request.body())
     except orjson.JSONDecodeError as error:
         raise FhirError(400, "structure", f"the body is not valid JSON: {error}") from None
+
+
+async def resource_body(request: Request, resource_type: str) -> dict[str, Any]:
+    return checked_resource(await json_body(request), resource_type)
+
+
+def checked_resource(
+    resource: Any, resource_type: str | None, *, where: str = ""
+) -> dict[str, Any]:
+    """The resource if it is one, of `resource_type` (any, if None) and structurally valid;
+    otherwise a 400 naming the element (prefixed with `where`, e.g. a Bundle entry)."""
     if not isinstance(resource, dict):
-        raise FhirError(400, "structure", "the body must be one JSON object, a FHIR resource")
-    if resource.get("resourceType") != resource_type:
+        raise FhirError(
+            400, "structure", f"{where}the body must be one JSON object, a FHIR resource"
+        )
+    actual = resource.get("resourceType")
+    if resource_type is not None and actual != resource_type:
         raise FhirError(
             400,
             "invalid",
-            f"resourceType is {resource.get('resourceType')!r}, but the URL names {resource_type}",
+            f"{where}resourceType is {actual!r}, but the URL names {resource_type}",
             expression="resourceType",
         )
     try:
-        get_fhir_model_class(resource_type).model_validate(resource)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or resource_type
+        model = get_fhir_model_class(str(actual))
+    except ValueError:
         raise FhirError(
             400,
-            "structure",
-            f"{where}: {first['msg'].removeprefix('Value error, ')}",
-            expression=f"{resource_type}.{where}",
+            "invalid",
+            f"{where}{actual!r} is not a FHIR resource type",
+            expression="resourceType",
         ) from None
+    structure_problem = structure_error(model, resource)
+    if structure_problem is not None:
+        path, message = structure_problem
+        raise FhirError(
+            400, "structure", f"{where}{path}: {message}", expression=f"{actual}.{path}"
+        )
     return dict(resource)
+
+
+def structure_error(model: Any, resource: dict[str, Any]) -> tuple[str, str] | None:
+    """(element path, reason) of the first structural problem, or None."""
+    try:
+        model.model_validate(resource)
+    except ValidationError as error:
+        first = error.errors()[0]
+        path = ".".join(str(part) for part in first["loc"]) or str(resource.get("resourceType"))
+        return path, first["msg"].removeprefix("Value error, ")
+    return None

@@ -9,7 +9,9 @@ from typing import Any
 from fhir_mappings.fhir import codes
 from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
 
-STORED_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance")
+# AuditEvents are written by the service itself and served read-only.
+STORED_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance", "AuditEvent")
+WRITABLE_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance")
 
 
 def served_definitions() -> dict[tuple[str, str], dict[str, Any]]:

@@ -3,7 +3,6 @@ with version headers, and an `OperationOutcome` with the right status for every 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -12,36 +11,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from service.api.app import create_app
-from service.config import Settings
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.models import FhirResource
 from service.storage.resource_writes import write_resources
+from tests.service.api.conftest import FHIR_JSON, assert_outcome
 
 FIRST = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SECOND = datetime(2026, 1, 6, 9, 0, tzinfo=UTC)
 PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
-FHIR_JSON = "application/fhir+json"
 
 
 @pytest.fixture
-def client(empty_database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=empty_database_url))) as client:
-        sessions = make_session_factory(make_engine(empty_database_url))
-        with sessions.begin() as session:
-            write_resources(session, [PATIENT], now=FIRST)
-        with sessions.begin() as session:
-            write_resources(session, [{**PATIENT, "gender": "male"}], now=SECOND)
-        yield client
-
-
-def assert_outcome(response: object, status: int, code: str) -> None:
-    assert response.status_code == status  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith(FHIR_JSON)  # type: ignore[attr-defined]
-    body = response.json()  # type: ignore[attr-defined]
-    assert body["resourceType"] == "OperationOutcome"
-    assert body["issue"][0]["code"] == code
-    assert "Traceback" not in body["issue"][0]["diagnostics"]
+def client(api: TestClient, empty_database_url: str) -> TestClient:
+    sessions = make_session_factory(make_engine(empty_database_url))
+    with sessions.begin() as session:
+        write_resources(session, [PATIENT], now=FIRST)
+    with sessions.begin() as session:
+        write_resources(session, [{**PATIENT, "gender": "male"}], now=SECOND)
+    return api
 
 
 def test_read_returns_the_current_version_with_its_headers(client: TestClient) -> None:

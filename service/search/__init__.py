@@ -1,0 +1,2 @@
+"""FHIR search: the parameters declared as data, the index kept on every write, and the
+translation of a search request into one database query."""

@@ -1,0 +1,98 @@
+"""Run a search: one page of matches in order, the total, the resources `_include` and
+`_revinclude` bring along, and the cursors of the neighbouring pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.search import sql
+from service.search.request import PageCursor, SearchRequest
+from service.storage.bulk import matching
+from service.storage.models import FhirResource, SearchReference
+
+
+@dataclass
+class SearchResults:
+    total: int
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    included: list[dict[str, Any]] = field(default_factory=list)
+    next_page: PageCursor | None = None
+    previous_page: PageCursor | None = None
+
+
+def run_search(session: Session, request: SearchRequest) -> SearchResults:
+    if request.cursor is not None:
+        typed = sql.cursor_value(request, request.cursor.sort_value)
+        request = replace(request, cursor=replace(request.cursor, sort_value=typed))
+    total = session.execute(sql.total(request)).scalar_one()
+    if request.summary_count:
+        return SearchResults(total)
+    rows = list(session.execute(sql.page(request)).all())
+    more = len(rows) > request.count
+    rows = rows[: request.count]
+    cursor = request.cursor
+    backwards = cursor is not None and cursor.direction == "before"
+    if backwards:
+        rows.reverse()
+    results = SearchResults(total, matches=[resource for _, _, resource in rows])
+    if rows:
+        first, last = rows[0], rows[-1]
+        if more or backwards:
+            results.next_page = PageCursor("after", last.sort_value, last.id)
+        if cursor is not None and (more or not backwards):
+            results.previous_page = PageCursor("before", first.sort_value, first.id)
+    results.included = _included(session, request, [row.id for row in rows])
+    return results
+
+
+def _included(session: Session, request: SearchRequest, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    wanted: set[tuple[str, str]] = set()
+    for link in request.includes:
+        query = select(SearchReference.target_type, SearchReference.target_id).where(
+            SearchReference.resource_type == request.resource_type,
+            SearchReference.param == link.parameter,
+        )
+        if link.target_type:
+            query = query.where(SearchReference.target_type == link.target_type)
+        for chunk in matching(session, SearchReference.resource_id, ids):
+            wanted.update((t, i) for t, i in session.execute(query.where(chunk)))
+    for link in request.revincludes:
+        reverse = select(SearchReference.resource_id).where(
+            SearchReference.resource_type == link.source_type,
+            SearchReference.param == link.parameter,
+            SearchReference.target_type == request.resource_type,
+        )
+        for chunk in matching(session, SearchReference.target_id, ids):
+            found = session.scalars(reverse.where(chunk))
+            wanted.update((link.source_type, resource_id) for resource_id in found)
+    wanted -= {(request.resource_type, resource_id) for resource_id in ids}
+    return current_resources(session, wanted)
+
+
+def current_resources(session: Session, keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The current versions of these resources (deleted ones left out), in a stable order."""
+    ids_by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in sorted(keys):
+        ids_by_type.setdefault(resource_type, []).append(resource_id)
+    found: list[dict[str, Any]] = []
+    for resource_type, ids in ids_by_type.items():
+        for chunk in matching(session, FhirResource.id, ids):
+            found.extend(
+                session.scalars(
+                    select(FhirResource.resource)
+                    .where(
+                        FhirResource.resource_type == resource_type,
+                        FhirResource.deleted.is_(False),
+                        chunk,
+                    )
+                    .order_by(FhirResource.id)
+                )
+            )
+    return found
