@@ -6,6 +6,7 @@ the code trusts the types. Nothing here connects to anything.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +24,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from service.errors import ConfigurationError
 
 ENV_PREFIX = "PERINATAL_"
+# Never echoed back in an error message.
+SECRET_SETTINGS = {"api_tokens", "smtp_password"}
 DEFAULT_DATABASE_URL = "sqlite:///./var/perinatal.db"
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 # SMART App Launch system scopes: v1 (read, write, *) and v2 (letters of cruds).
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
         description="Reconciliation rules: which source system wins per field "
         "(default: the product's precedence.yaml).",
     )
-    api_tokens: dict[str, str] = Field(
+    api_tokens: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
         repr=False,
         description="FHIR API bearer tokens: a JSON object mapping each token to its "
@@ -91,6 +94,18 @@ class Settings(BaseSettings):
         if scheme not in SUPPORTED_DATABASE_SCHEMES:
             raise ValueError("expected a URL starting sqlite:// or postgresql+psycopg://")
         return url
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError:
+                raise ValueError(
+                    'expected a JSON object of token to scopes, e.g. {"token": "system/*.read"}'
+                ) from None
+        return value
 
     @field_validator("api_tokens")
     @classmethod
@@ -130,5 +145,9 @@ def describe_settings_error(error: ValidationError) -> str:
     given = first.get("input")
     more = len(error.errors()) - 1
     suffix = f" (and {more} more)" if more else ""
-    shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+    shown = (
+        f" (got {given!r})"
+        if isinstance(given, str | int | float) and field not in SECRET_SETTINGS
+        else ""
+    )
     return f"invalid setting {variable}: {reason}{shown}{suffix}"

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from service.api import health
 from service.api.audit import AuditTrail
-from service.api.fhir import capabilities, history, read, search, write
+from service.api.fhir import capabilities, history, read, search, transaction, write
 from service.api.fhir.outcome import install_error_handlers
 from service.api.security import clients_by_token
 from service.clock import Clock, utc_now
@@ -43,7 +43,14 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.include_router(health.router)
     # Order matters: fixed paths (metadata, _history, _search, $operations) before the
     # patterns that would otherwise swallow them as an id.
-    for router in (capabilities.router, history.router, search.router, write.router, read.router):
+    for router in (
+        capabilities.router,
+        transaction.router,
+        history.router,
+        search.router,
+        write.router,
+        read.router,
+    ):
         app.include_router(router)
     install_error_handlers(app)
     return app
