@@ -10,8 +10,17 @@ from fastapi import FastAPI
 
 from service.api import health
 from service.api.audit import AuditTrail
-from service.api.fhir import capabilities, history, read, search, transaction, write
+from service.api.fhir import (
+    capabilities,
+    history,
+    read,
+    search,
+    transaction,
+    validate,
+    write,
+)
 from service.api.fhir.outcome import install_error_handlers
+from service.api.fhir.resource_types import STORED_TYPES
 from service.api.security import clients_by_token
 from service.clock import Clock, utc_now
 from service.config import Settings
@@ -39,13 +48,14 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.state.clock = clock
     app.state.api_clients = clients_by_token(settings.api_tokens)
     # Operation name → the levels it runs at; the CapabilityStatement advertises exactly these.
-    app.state.fhir_operations = {}
+    app.state.fhir_operations = {"validate": list(STORED_TYPES)}
     app.include_router(health.router)
     # Order matters: fixed paths (metadata, _history, _search, $operations) before the
     # patterns that would otherwise swallow them as an id.
     for router in (
         capabilities.router,
         transaction.router,
+        validate.router,
         history.router,
         search.router,
         write.router,
