@@ -4,6 +4,7 @@ schema migrated, in the lifespan."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from service.api import health
 from service.api.audit import AuditTrail
 from service.api.fhir import (
     capabilities,
+    export,
     history,
     read,
     search,
@@ -37,9 +39,13 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         app.state.sessions = make_session_factory(engine)
         app.state.audit = AuditTrail(app.state.sessions, clock)
         app.state.audit.start()
+        export.interrupt_running_exports(app.state.sessions)
+        app.state.export_workers = ThreadPoolExecutor(2, thread_name_prefix="bulk-export")
         try:
             yield
         finally:
+            export.interrupt_running_exports(app.state.sessions)
+            app.state.export_workers.shutdown(wait=True, cancel_futures=True)
             await app.state.audit.stop()
             engine.dispose()
 
@@ -48,12 +54,16 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.state.clock = clock
     app.state.api_clients = clients_by_token(settings.api_tokens)
     # Operation name → the levels it runs at; the CapabilityStatement advertises exactly these.
-    app.state.fhir_operations = {"validate": list(STORED_TYPES)}
+    app.state.fhir_operations = {
+        "validate": list(STORED_TYPES),
+        "export": export.OPERATION_LEVELS,
+    }
     app.include_router(health.router)
     # Order matters: fixed paths (metadata, _history, _search, $operations) before the
     # patterns that would otherwise swallow them as an id.
     for router in (
         capabilities.router,
+        export.router,
         transaction.router,
         validate.router,
         history.router,

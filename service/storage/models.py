@@ -153,10 +153,10 @@ class BulkExport(Base):
     __tablename__ = "bulk_export"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    status: Mapped[str] = mapped_column(
-        String(16)
-    )  # accepted | running | complete | failed | cancelled
+    # running | complete | failed | cancelled
+    status: Mapped[str] = mapped_column(String(16))
     request_url: Mapped[str] = mapped_column(Text)
+    client_name: Mapped[str] = mapped_column(String(64))  # who asked: only they may collect it
     level: Mapped[str] = mapped_column(String(16))  # system | patient
     types: Mapped[str] = mapped_column(Text)  # comma-separated resource types
     since: Mapped[datetime | None]

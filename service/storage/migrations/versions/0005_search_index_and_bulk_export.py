@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('request_url', sa.Text(), nullable=False),
+    sa.Column('client_name', sa.String(length=64), nullable=False),
     sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('types', sa.Text(), nullable=False),
     sa.Column('since', UtcDateTime(), nullable=True),
