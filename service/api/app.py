@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api import health
+from service.api import health, ingest_upload
 from service.api.audit import AuditTrail
 from service.api.fhir import (
     capabilities,
@@ -59,6 +59,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         "export": export.OPERATION_LEVELS,
     }
     app.include_router(health.router)
+    app.include_router(ingest_upload.router)
     # Order matters: fixed paths (metadata, _history, _search, $operations) before the
     # patterns that would otherwise swallow them as an id.
     for router in (

@@ -6,6 +6,7 @@ product. Each issue that adds a stage adds it here.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from service.cli.projection import issue_counts, load_reference_tables, refresh_
 from service.cli.serve import run_server
 from service.cli.state import CliState
 from service.cli.synth import synthesis_options, synthesise
+from service.config import Settings
 
 pass_state = click.make_pass_decorator(CliState)
 DEMO_DEFECT_RATE = 0.02
@@ -25,6 +27,14 @@ DEMO_EXTRACTS = {
     "neonatal": "neonatal_episodes_v1.csv",
     "health_visiting": "health_visiting_contacts_v1.csv",
 }
+
+
+def with_demo_token(settings: Settings) -> Settings:
+    """The settings, with a fresh read-and-write token unless some are configured."""
+    if settings.api_tokens:
+        return settings
+    token = secrets.token_urlsafe(24)
+    return settings.model_copy(update={"api_tokens": {token: "system/*.read system/*.write"}})
 
 
 @click.command()
@@ -76,6 +86,13 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
         click.echo(f"      {rule}: {count:,}")
 
     if serve:
-        run_server(state, None, None)
+        settings = with_demo_token(settings)
+        token = next(iter(settings.api_tokens))
+        click.echo(f"    FHIR API token (read and write): {token}")
+        click.echo(
+            f"    try: curl -H 'Authorization: Bearer {token}' "
+            f"http://{settings.host}:{settings.port}/fhir/Patient?_count=5"
+        )
+        run_server(state, None, None, settings)
     else:
         click.echo("done (--no-serve: not serving)")

@@ -10,13 +10,13 @@ import click
 
 from service.cli.state import CliState
 from service.errors import InputError
+from service.ingest.sources import SOURCES
 
 if TYPE_CHECKING:
     from service.ingest.run import IngestReport
     from service.projection.refresh import RefreshReport
 
 pass_state = click.make_pass_decorator(CliState)
-SOURCES = {"maternity": "maternity", "neonatal": "neonatal", "health-visiting": "health_visiting"}
 
 
 @click.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli.state import CliState
+from service.config import Settings
 
 pass_state = click.make_pass_decorator(CliState)
 
@@ -18,12 +19,20 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
     run_server(state, host, port)
 
 
-def run_server(state: CliState, host: str | None, port: int | None) -> None:
+def run_server(
+    state: CliState, host: str | None, port: int | None, settings: Settings | None = None
+) -> None:
     import uvicorn
 
     from service.api.app import create_app
 
-    settings = state.settings
+    settings = settings or state.settings
     host, port = host or settings.host, port or settings.port
-    click.echo(f"serving on http://{host}:{port} (health: /healthz); Ctrl+C stops")
+    if not settings.api_tokens:
+        click.echo(
+            "warning: PERINATAL_API_TOKENS is not set, so every FHIR request except "
+            "/fhir/metadata will be refused (401)",
+            err=True,
+        )
+    click.echo(f"serving on http://{host}:{port}: FHIR at /fhir, health at /healthz; Ctrl+C stops")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,8 +22,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api(empty_database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=empty_database_url, api_tokens=TOKENS)
+def api(empty_database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(database_url=empty_database_url, api_tokens=TOKENS, data_dir=tmp_path)
     with TestClient(create_app(settings), headers=bearer(WRITER_TOKEN)) as client:
         yield client
 

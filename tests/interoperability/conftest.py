@@ -1,0 +1,116 @@
+"""The real server: `perinatal serve` (uvicorn) on a free loopback port, on its own PostgreSQL
+database, fed synthetic extracts over `POST /ingest`. Shared by the independent-client and
+fuzzing tests of this folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fhir_mappings.synthetic.files import write_extracts
+from fhir_mappings.synthetic.generator import generate
+from fhir_mappings.synthetic.spec import SynthesisSpec
+from tests.conftest import SOURCE_EXTRACTS
+
+TOKEN = "interop-test-token"
+SOURCE_NAMES = {
+    "maternity": "maternity",
+    "neonatal": "neonatal",
+    "health_visiting": "health-visiting",
+}
+pytestmark = pytest.mark.postgres
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    base: str  # the FHIR base, http://127.0.0.1:<port>/fhir
+    token: str
+
+    @property
+    def root(self) -> str:
+        return self.base.removesuffix("/fhir")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(
+    create_postgres_database: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    database_url = create_postgres_database()  # type: ignore[operator]
+    folder = tmp_path_factory.mktemp("server")
+    port = free_port()
+    environment = {
+        **os.environ,
+        "PERINATAL_DATABASE_URL": database_url,
+        "PERINATAL_API_TOKENS": f'{{"{TOKEN}": "system/*.read system/*.write"}}',
+        "PERINATAL_DATA_DIR": str(folder),
+        "PERINATAL_LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    running = RunningServer(f"http://127.0.0.1:{port}/fhir", TOKEN)
+    try:
+        _wait_until_ready(running, process, folder / "server.log")
+        _feed(running, tmp_path_factory.mktemp("extracts"))
+        yield running
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _wait_until_ready(server: RunningServer, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{server.root}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server did not become ready: {log.read_text()[-2000:]}")
+
+
+def _feed(server: RunningServer, folder: Path) -> None:
+    write_extracts(
+        generate(SynthesisSpec(births_per_year=150, years=1, defect_rate=0.05, seed=5)), folder
+    )
+    for source, name in SOURCE_EXTRACTS.items():
+        with (folder / name).open("rb") as extract:
+            response = httpx.post(
+                f"{server.root}/ingest/{SOURCE_NAMES[source]}",
+                files={"file": (name, extract, "text/csv")},
+                headers=server.headers,
+                timeout=120,
+            )
+        assert response.status_code == 200, response.text
