@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     scheduler_heartbeat_seconds: int = Field(
         30, ge=1, le=3600, description="How often `perinatal scheduler` records it is alive."
     )
+    projection_refresh_seconds: int = Field(
+        300,
+        ge=10,
+        le=86_400,
+        description="How often `perinatal scheduler` projects resources written through the API.",
+    )
     precedence_file: Path | None = Field(
         None,
         description="Reconciliation rules: which source system wins per field "

@@ -46,3 +46,20 @@ def current(state: CliState) -> None:
 
     revision = migrate.current_revision(state.engine()) or "base (empty)"
     click.echo(f"database: {revision}\nnewest:   {migrate.head_revision()}")
+
+
+@db.command()
+@pass_state
+def reindex(state: CliState) -> None:
+    """Rebuild the FHIR search index from the stored resources (after adding a parameter)."""
+    import time
+
+    from service.search.index import reindex_all
+    from service.storage import migrate
+
+    engine = state.engine()
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        indexed = reindex_all(connection)
+    click.echo(f"indexed {indexed:,} resources in {time.perf_counter() - started:.1f} s")

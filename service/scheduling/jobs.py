@@ -38,4 +38,21 @@ def scheduled_jobs(
             trigger=IntervalTrigger(seconds=settings.scheduler_heartbeat_seconds),
             run=lambda: beat(sessions, identity, clock()),
         ),
+        ScheduledJob(
+            id="projection-refresh",
+            description="Project resources written through the API since the last refresh.",
+            trigger=IntervalTrigger(seconds=settings.projection_refresh_seconds),
+            run=lambda: refresh_queued(settings, sessions),
+        ),
     ]
+
+
+def refresh_queued(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """Ingest projects what it loads; writes through the FHIR API wait here for the next run."""
+    from service.projection.precedence import load_precedence
+    from service.projection.refresh import queued_patients, refresh
+
+    with sessions() as session:
+        if queued_patients(session) == 0:
+            return
+    refresh(sessions, precedence=load_precedence(settings.precedence_file))

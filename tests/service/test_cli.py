@@ -308,3 +308,29 @@ def test_reference_load_projection_issues_and_a_bad_precedence_file(run, tmp_pat
     assert bad_table.output.strip() == (
         "error: lookup.csv: a postcode lookup needs the columns pcds and one of lsoa21, lsoa11"
     )
+
+
+def test_db_reindex_rebuilds_the_search_index(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, func, select
+
+    from service.storage.engine import make_engine, make_session_factory
+    from service.storage.models import SearchToken
+    from service.storage.resource_writes import write_resources
+
+    run("db", "upgrade")
+    sessions = make_session_factory(make_engine("sqlite:///./var/perinatal.db"))
+    patient = {"resourceType": "Patient", "id": "p1", "gender": "female"}
+    with sessions.begin() as session:
+        write_resources(session, [patient], now=datetime(2026, 1, 1, tzinfo=UTC))
+        indexed = session.scalar(select(func.count()).select_from(SearchToken))
+        session.execute(delete(SearchToken))
+
+    result = run("db", "reindex")
+
+    assert result.exit_code == 0
+    assert result.output.startswith("indexed 1 resources")
+    with sessions() as session:
+        restored = session.scalar(select(func.count()).select_from(SearchToken))
+    assert restored == indexed == 1  # its gender

@@ -11,7 +11,7 @@ from service.api.security import ApiClient
 from service.config import load_settings
 from service.errors import ConfigurationError
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import FHIR_JSON, READER_TOKEN, assert_outcome, bearer
+from tests.service.conftest import FHIR_JSON, READER_TOKEN, assert_outcome, bearer
 
 
 def test_no_token_or_an_unknown_one_is_401(api: TestClient) -> None:

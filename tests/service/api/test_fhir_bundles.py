@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.config import Settings
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import FHIR_JSON, TOKENS, WRITER_TOKEN, assert_outcome, bearer
+from tests.service.conftest import FHIR_JSON, TOKENS, WRITER_TOKEN, assert_outcome, bearer
 
 
 def post_bundle(client: TestClient, kind: str, entries: list[dict[str, Any]]) -> Any:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.resource_writes import write_resources
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import READER_TOKEN, assert_outcome, bearer
+from tests.service.conftest import READER_TOKEN, assert_outcome, bearer
 
 ASYNC = {"prefer": "respond-async"}
 EARLY = datetime(2026, 1, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.models import FhirResource
 from service.storage.resource_writes import write_resources
-from tests.service.api.conftest import FHIR_JSON, assert_outcome
+from tests.service.conftest import FHIR_JSON, assert_outcome
 
 FIRST = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SECOND = datetime(2026, 1, 6, 9, 0, tzinfo=UTC)

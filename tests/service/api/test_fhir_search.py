@@ -16,7 +16,7 @@ from service.search.extract import index_entries
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.resource_writes import write_resources
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import assert_outcome
+from tests.service.conftest import assert_outcome
 
 STORED_AT = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.search.definitions import search_parameters
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import FHIR_JSON, assert_outcome
+from tests.service.conftest import FHIR_JSON, assert_outcome
 
 
 def validate(client: TestClient, path: str, body: Any) -> dict[str, Any]:

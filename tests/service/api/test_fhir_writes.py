@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.api import fhir_examples as ex
-from tests.service.api.conftest import FHIR_JSON, assert_outcome
+from tests.service.conftest import FHIR_JSON, assert_outcome
 
 
 def send(client: TestClient, method: str, path: str, body: Any, **headers: str) -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.service.api.conftest import READER_TOKEN, assert_outcome, bearer
+from tests.service.conftest import READER_TOKEN, assert_outcome, bearer
 
 GOLDEN = Path(__file__).parents[2] / "fhir_mappings" / "fhir" / "golden"
 EXTRACT = GOLDEN / "maternity_births_v1.csv"

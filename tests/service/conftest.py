@@ -1,4 +1,5 @@
-"""An API client with a token that may read and write, on an empty database of each backend."""
+"""The FHIR API under test: a client with a token that may read and write, on an empty database
+of each backend, and the checks its answers share."""
 
 from __future__ import annotations
 

@@ -1,0 +1,246 @@
+"""Benchmark the FHIR API: the real server (`perinatal serve`, uvicorn) on a database holding the
+demo data, driven by 32 concurrent clients on loopback; PostgreSQL and then SQLite.
+
+    .venv/bin/python bench/api.py [--births-per-year N] [--years Y] [--clients C]
+        [--requests R] [--backends postgresql,sqlite]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Prints, per backend: reads by id (p50, p95, reads/s), searches of a patient's observations
+(p50, p95, searches/s), a 500-entry transaction Bundle (each of 5 runs) and a `$export` of
+everything (kick-off to manifest). The load generator shares the machine with the server and
+the database, so every figure includes their competition for the same cores. The PostgreSQL
+database is created for the run and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.ingest import FILES, _create_database, _drop_database
+
+TOKEN = "bench-api-token-0123456789"
+HEADERS = {"authorization": f"Bearer {TOKEN}"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--births-per-year", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=6_000)
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    args = parser.parse_args()
+
+    from fhir_mappings.synthetic.files import write_extracts
+    from fhir_mappings.synthetic.generator import generate
+    from fhir_mappings.synthetic.spec import SynthesisSpec
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        result = generate(
+            SynthesisSpec(births_per_year=args.births_per_year, years=args.years, defect_rate=0.02)
+        )
+        write_extracts(result, data)
+        print(f"data: {result.truth['counts']['babies']:,} babies; {args.clients} clients")
+        for backend in args.backends.split(","):
+            url = (
+                _create_database(args.postgres)
+                if backend == "postgresql"
+                else f"sqlite:///{data / 'bench.db'}"
+            )
+            try:
+                resources = load(url, data)
+                print(f"{backend}: {resources:,} resources stored")
+                with running_server(url, data) as base:
+                    figures = asyncio.run(measure(base, args.clients, args.requests))
+                print_figures(backend, figures)
+            finally:
+                if backend == "postgresql":
+                    _drop_database(args.postgres, url)
+
+
+def load(url: str, folder: Path) -> int:
+    from fhir_mappings.mapping.model import default_mapping
+    from service.clock import utc_now
+    from service.ingest.run import ingest_file
+    from service.storage import migrate
+    from service.storage.engine import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    total = 0
+    for source, name in FILES.items():
+        report = ingest_file(
+            sessions, folder / name, default_mapping(source), clock=utc_now, project=False
+        )
+        total += report.resources.total
+    engine.dispose()
+    return total
+
+
+class running_server:  # noqa: N801 - used as a context manager, like open()
+    def __init__(self, url: str, folder: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.environment = {
+            **os.environ,
+            "PERINATAL_DATABASE_URL": url,
+            "PERINATAL_API_TOKENS": f'{{"{TOKEN}": "system/*.read system/*.write"}}',
+            "PERINATAL_DATA_DIR": str(folder),
+            "PERINATAL_LOG_LEVEL": "WARNING",
+        }
+
+    def __enter__(self) -> str:
+        command = [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        root = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{root}/healthz", timeout=1).status_code == 200:
+                    return f"{root}/fhir"
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("the server did not start")
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+async def measure(base: str, clients: int, requests: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=HEADERS, limits=limits, timeout=60) as http:
+        observations = await ids(http, "Observation")
+        patients = await ids(http, "Patient")
+        rng = random.Random(7)
+        reads = await load_test(
+            http, clients, requests, lambda: f"/Observation/{rng.choice(observations)}"
+        )
+        searches = await load_test(
+            http, clients, requests // 3, lambda: f"/Observation?patient={rng.choice(patients)}"
+        )
+        transactions = [await transaction(http, rng.choice(patients)) for _ in range(5)]
+        export_seconds, exported = await export(http)
+    return {
+        "reads": reads,
+        "searches": searches,
+        "transactions": transactions,
+        "export_seconds": export_seconds,
+        "exported": exported,
+    }
+
+
+async def ids(http: httpx.AsyncClient, resource_type: str) -> list[str]:
+    bundle = (await http.get(f"/{resource_type}", params={"_count": 1000})).json()
+    return [entry["resource"]["id"] for entry in bundle["entry"]]
+
+
+async def load_test(
+    http: httpx.AsyncClient, clients: int, requests: int, next_path: Callable[[], str]
+) -> dict[str, float]:
+    """`requests` GETs by `clients` concurrent workers, after a warm-up: latency and rate."""
+    for _ in range(100):
+        (await http.get(next_path())).raise_for_status()
+    latencies: list[float] = []
+    remaining = requests
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            started = time.perf_counter()
+            response = await http.get(next_path())
+            latencies.append(time.perf_counter() - started)
+            response.raise_for_status()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p95_ms": 1000 * ordered[int(0.95 * len(ordered)) - 1],
+        "per_second": len(ordered) / seconds,
+    }
+
+
+async def transaction(http: httpx.AsyncClient, patient_id: str) -> float:
+    """A 500-entry transaction: 500 new Observations about one patient."""
+    entries = [
+        {
+            "fullUrl": f"urn:uuid:{uuid.uuid4()}",
+            "resource": {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "effectiveDateTime": "2026-01-01",
+                "valueQuantity": {
+                    "value": 60 + i / 10,
+                    "system": "http://unitsofmeasure.org",
+                    "code": "kg",
+                },
+            },
+            "request": {"method": "POST", "url": "Observation"},
+        }
+        for i in range(500)
+    ]
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+    started = time.perf_counter()
+    response = await http.post("/", json=bundle, headers={"content-type": "application/fhir+json"})
+    seconds = time.perf_counter() - started
+    response.raise_for_status()
+    return seconds
+
+
+async def export(http: httpx.AsyncClient) -> tuple[float, int]:
+    started = time.perf_counter()
+    kick_off = await http.get("/$export", headers={"prefer": "respond-async"})
+    status_url = kick_off.headers["content-location"]
+    while True:
+        status = await http.get(status_url)
+        if status.status_code == 200:
+            break
+        status.raise_for_status()
+        await asyncio.sleep(0.5)
+    seconds = time.perf_counter() - started
+    return seconds, sum(output["count"] for output in status.json()["output"])
+
+
+def print_figures(backend: str, f: dict[str, Any]) -> None:
+    reads, searches = f["reads"], f["searches"]
+    print(
+        f"{backend}: read p50 {reads['p50_ms']:.1f} ms, p95 {reads['p95_ms']:.1f} ms, "
+        f"{reads['per_second']:,.0f} reads/s; search by patient p50 {searches['p50_ms']:.1f} ms, "
+        f"p95 {searches['p95_ms']:.1f} ms, {searches['per_second']:,.0f} searches/s; "
+        f"500-entry transaction {', '.join(f'{s:.2f}' for s in f['transactions'])} s; "
+        f"$export {f['exported']:,} resources in {f['export_seconds']:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
