@@ -24,6 +24,7 @@ def run_server(
 ) -> None:
     import uvicorn
 
+    from service.api.access_log import redact_access_log
     from service.api.app import create_app
 
     settings = settings or state.settings
@@ -35,4 +36,9 @@ def run_server(
             err=True,
         )
     click.echo(f"serving on http://{host}:{port}: FHIR at /fhir, health at /healthz; Ctrl+C stops")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    config = uvicorn.Config(
+        create_app(settings), host=host, port=port, log_level=settings.log_level.lower()
+    )
+    server = uvicorn.Server(config)  # configures uvicorn's loggers, so the filter goes after
+    redact_access_log()
+    server.run()

@@ -22,6 +22,13 @@ class SearchParameter:
     column: str | None = None
     targets: tuple[str, ...] = ()
     description: str = ""
+    # Another parameter whose index rows this one reads (narrowed to `targets`).
+    alias_of: str | None = None
+
+    @property
+    def indexed_as(self) -> str:
+        """The parameter name its index rows are stored under."""
+        return self.alias_of or self.name
 
 
 class SearchDefinitionError(ValueError):
@@ -54,6 +61,13 @@ def parse_parameters(
             **common,
             **{name: _parameter(resource_type, name, spec) for name, spec in parameters.items()},
         }
+        for parameter in declared[resource_type].values():
+            aliased = declared[resource_type].get(parameter.alias_of or "")
+            if parameter.alias_of and (aliased is None or aliased.type != "reference"):
+                raise SearchDefinitionError(
+                    f"search parameter {resource_type}.{parameter.name}: alias_of must name "
+                    "another reference parameter of the type"
+                )
     return declared
 
 
@@ -64,8 +78,9 @@ def _parameter(resource_type: str, name: str, spec: dict[str, object]) -> Search
         raise SearchDefinitionError(f"{where}: type must be one of {PARAMETER_TYPES}, not {kind!r}")
     paths = tuple(str(path) for path in spec.get("paths", ()))  # type: ignore[attr-defined]
     column = spec.get("column")
-    if bool(paths) == bool(column):
-        raise SearchDefinitionError(f"{where}: give either paths or a column")
+    alias_of = spec.get("alias_of")
+    if sum(bool(source) for source in (paths, column, alias_of)) != 1:
+        raise SearchDefinitionError(f"{where}: give one of paths, column or alias_of")
     targets = tuple(str(t) for t in spec.get("targets", ()))  # type: ignore[attr-defined]
     if targets and kind != "reference":
         raise SearchDefinitionError(f"{where}: only a reference parameter has targets")
@@ -76,4 +91,5 @@ def _parameter(resource_type: str, name: str, spec: dict[str, object]) -> Search
         column=str(column) if column else None,
         targets=targets,
         description=str(spec.get("description", "")),
+        alias_of=str(alias_of) if alias_of else None,
     )

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from service.search.dates import date_range, period_range
@@ -29,34 +30,60 @@ class IndexEntries:
 
 def index_entries(resource: dict[str, Any]) -> IndexEntries:
     entries = IndexEntries()
-    for parameter in parameters_for(resource["resourceType"]).values():
-        for path in parameter.paths:
-            for value in values_at(resource, path):
-                _add(entries, parameter, value)
+    for parameter, steps in _indexed_paths(resource["resourceType"]):
+        for value in _values(resource, steps):
+            _add(entries, parameter, value)
     return entries
 
 
-def values_at(resource: dict[str, Any], path: str) -> Iterator[Any]:
+def values_at(resource: dict[str, Any], path: str) -> list[Any]:
     """The values at a dotted element path, lists flattened; `name[x]` matches any type suffix."""
+    return _values(resource, _steps(path))
+
+
+Step = tuple[str, bool]  # (element name or choice stem, whether it is a choice `[x]`)
+
+
+@cache
+def _indexed_paths(resource_type: str) -> tuple[tuple[SearchParameter, tuple[Step, ...]], ...]:
+    """Each parameter with its paths split once: this runs for every resource written."""
+    return tuple(
+        (parameter, _steps(path))
+        for parameter in parameters_for(resource_type).values()
+        for path in parameter.paths
+    )
+
+
+def _steps(path: str) -> tuple[Step, ...]:
+    return tuple((step.removesuffix("[x]"), step.endswith("[x]")) for step in path.split("."))
+
+
+def _values(resource: dict[str, Any], steps: tuple[Step, ...]) -> list[Any]:
     current: list[Any] = [resource]
-    for step in path.split("."):
+    for name, choice in steps:
         following: list[Any] = []
         for node in current:
             if not isinstance(node, dict):
                 continue
-            if step.endswith("[x]"):
-                stem = step[:-3]
+            if choice:
                 found = [
                     v
                     for k, v in node.items()
-                    if k.startswith(stem) and k[len(stem) :][:1].isupper()
+                    if k.startswith(name) and k[len(name) :][:1].isupper()
                 ]
+            elif name in node:
+                found = [node[name]]
             else:
-                found = [node[step]] if step in node else []
+                continue
             for value in found:
-                following.extend(value if isinstance(value, list) else [value])
+                if isinstance(value, list):
+                    following.extend(value)
+                else:
+                    following.append(value)
         current = following
-    yield from current
+        if not current:
+            break
+    return current
 
 
 def normalise(text: str) -> str:

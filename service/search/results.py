@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from service.search import sql
-from service.search.request import PageCursor, SearchRequest
+from service.search.definitions import parameters_for
+from service.search.request import Link, PageCursor, SearchRequest
 from service.storage.bulk import matching
 from service.storage.models import FhirResource, SearchReference
 
@@ -57,23 +58,32 @@ def _included(session: Session, request: SearchRequest, ids: list[str]) -> list[
     for link in request.includes:
         query = select(SearchReference.target_type, SearchReference.target_id).where(
             SearchReference.resource_type == request.resource_type,
-            SearchReference.param == link.parameter,
+            *_link_rows(link),
         )
-        if link.target_type:
-            query = query.where(SearchReference.target_type == link.target_type)
         for chunk in matching(session, SearchReference.resource_id, ids):
             wanted.update((t, i) for t, i in session.execute(query.where(chunk)))
     for link in request.revincludes:
         reverse = select(SearchReference.resource_id).where(
             SearchReference.resource_type == link.source_type,
-            SearchReference.param == link.parameter,
             SearchReference.target_type == request.resource_type,
+            *_link_rows(link),
         )
         for chunk in matching(session, SearchReference.target_id, ids):
             found = session.scalars(reverse.where(chunk))
             wanted.update((link.source_type, resource_id) for resource_id in found)
     wanted -= {(request.resource_type, resource_id) for resource_id in ids}
     return current_resources(session, wanted)
+
+
+def _link_rows(link: Link) -> list[ColumnElement[bool]]:
+    """The index rows a link follows: its parameter's (an alias's, narrowed to its targets)."""
+    parameter = parameters_for(link.source_type)[link.parameter]
+    rows = [SearchReference.param == parameter.indexed_as]
+    if parameter.alias_of:
+        rows.append(SearchReference.target_type.in_(parameter.targets))
+    if link.target_type:
+        rows.append(SearchReference.target_type == link.target_type)
+    return rows
 
 
 def current_resources(session: Session, keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -112,8 +112,10 @@ def _criterion(resource_type: str, criterion: Criterion) -> ColumnElement[bool]:
         return _on_column(parameter, criterion.values)
     table = INDEX_TABLE[parameter.type]
     indexed = select(table.resource_id).where(
-        table.resource_type == resource_type, table.param == parameter.name
+        table.resource_type == resource_type, table.param == parameter.indexed_as
     )
+    if parameter.alias_of:
+        indexed = indexed.where(SearchReference.target_type.in_(parameter.targets))
     if criterion.modifier == "missing":
         present = FhirResource.id.in_(indexed)
         return not_(present) if criterion.values == ("true",) else present

@@ -82,7 +82,8 @@ def test_every_declared_parameter_finds_its_resource(
             for resource in ex.EVERY_TYPE
             if resource["resourceType"] == resource_type
             for entry in getattr(index_entries(resource), kind[parameter.type])
-            if entry[0] == name
+            if entry[0] == parameter.indexed_as
+            and (not parameter.alias_of or entry[1] in parameter.targets)
         ]
         assert candidates, f"no example resource has a value for {resource_type}.{name}"
         example, entry = candidates[0]

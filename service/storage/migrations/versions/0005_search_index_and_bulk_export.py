@@ -45,7 +45,8 @@ def upgrade() -> None:
     sa.Column('low', UtcDateTime(), nullable=False),
     sa.Column('high', UtcDateTime(), nullable=False),
     sa.Column('resource_id', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('resource_type', 'param', 'low', 'high', 'resource_id', name=op.f('pk_search_date'))
+    sa.PrimaryKeyConstraint('resource_type', 'param', 'low', 'high', 'resource_id', name=op.f('pk_search_date')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('search_date', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_date_resource_type_resource_id'), ['resource_type', 'resource_id'], unique=False)
@@ -56,7 +57,8 @@ def upgrade() -> None:
     sa.Column('target_type', sa.String(length=64), nullable=False),
     sa.Column('target_id', sa.String(length=64), nullable=False),
     sa.Column('resource_id', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('resource_type', 'param', 'target_type', 'target_id', 'resource_id', name=op.f('pk_search_reference'))
+    sa.PrimaryKeyConstraint('resource_type', 'param', 'target_type', 'target_id', 'resource_id', name=op.f('pk_search_reference')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('search_reference', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_reference_resource_type_resource_id'), ['resource_type', 'resource_id'], unique=False)
@@ -67,7 +69,8 @@ def upgrade() -> None:
     sa.Column('normalised', sa.String(length=200), nullable=False),
     sa.Column('exact', sa.String(length=200), nullable=False),
     sa.Column('resource_id', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('resource_type', 'param', 'normalised', 'exact', 'resource_id', name=op.f('pk_search_string'))
+    sa.PrimaryKeyConstraint('resource_type', 'param', 'normalised', 'exact', 'resource_id', name=op.f('pk_search_string')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('search_string', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_string_resource_type_resource_id'), ['resource_type', 'resource_id'], unique=False)
@@ -78,7 +81,8 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=128), nullable=False),
     sa.Column('system', sa.String(length=256), nullable=False),
     sa.Column('resource_id', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('resource_type', 'param', 'code', 'system', 'resource_id', name=op.f('pk_search_token'))
+    sa.PrimaryKeyConstraint('resource_type', 'param', 'code', 'system', 'resource_id', name=op.f('pk_search_token')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('search_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_token_resource_type_resource_id'), ['resource_type', 'resource_id'], unique=False)
