@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -17,6 +18,7 @@ _DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=65_536)  # the same dates recur across a family's many resources
 def date_range(text: str) -> tuple[datetime, datetime]:
     """[low, high) of a FHIR date, dateTime or instant; ValueError if it is none of them."""
     match = _DATE.match(text.strip())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.search import sql
 from service.search.definitions import parameters_for
+from service.search.extract import index_entries
 from service.search.request import Link, PageCursor, SearchRequest
 from service.storage.bulk import matching
 from service.storage.models import FhirResource, SearchReference
@@ -47,21 +48,27 @@ def run_search(session: Session, request: SearchRequest) -> SearchResults:
             results.next_page = PageCursor("after", last.sort_value, last.id)
         if cursor is not None and (more or not backwards):
             results.previous_page = PageCursor("before", first.sort_value, first.id)
-    results.included = _included(session, request, [row.id for row in rows])
+    results.included = _included(session, request, results.matches)
     return results
 
 
-def _included(session: Session, request: SearchRequest, ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
+def _included(
+    session: Session, request: SearchRequest, page: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    if not page:
         return []
     wanted: set[tuple[str, str]] = set()
-    for link in request.includes:
-        query = select(SearchReference.target_type, SearchReference.target_id).where(
-            SearchReference.resource_type == request.resource_type,
-            *_link_rows(link),
-        )
-        for chunk in matching(session, SearchReference.resource_id, ids):
-            wanted.update((t, i) for t, i in session.execute(query.where(chunk)))
+    for link in request.includes:  # read from the matches themselves: they are in hand
+        parameter = parameters_for(link.source_type)[link.parameter]
+        for resource in page:
+            wanted.update(
+                (target_type, target_id)
+                for name, target_type, target_id in index_entries(resource).references
+                if name == parameter.indexed_as
+                and (not parameter.alias_of or target_type in parameter.targets)
+                and (link.target_type is None or target_type == link.target_type)
+            )
+    ids = [resource["id"] for resource in page]
     for link in request.revincludes:
         reverse = select(SearchReference.resource_id).where(
             SearchReference.resource_type == link.source_type,

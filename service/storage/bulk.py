@@ -79,5 +79,6 @@ def _with_sqlite_times(row: Sequence[Any], positions: list[int]) -> tuple[Any, .
     # The text SQLAlchemy's SQLite DateTime reads back: UTC, as UtcDateTime stores it.
     values = list(row)
     for i in positions:
-        values[i] = values[i].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        stamp = values[i] if values[i].tzinfo is UTC else values[i].astimezone(UTC)
+        values[i] = stamp.isoformat(" ", "microseconds")[:26]
     return tuple(values)

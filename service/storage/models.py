@@ -86,8 +86,10 @@ class FhirResourceVersion(Base):
     __table_args__ = (Index(None, "resource_type", "last_updated"),)
 
 
-# On SQLite the search index tables are clustered on their primary key, which is the index the
-# searches use: one B-tree to write per row instead of two.
+# The search index tables have one index, their primary key, which is what searches use: no
+# second index by resource (random ids make it the costliest to maintain). A resource's rows are
+# found again, to replace or remove them, by recomputing them from its stored JSON. On SQLite
+# the tables are clustered on that key (WITHOUT ROWID): one B-tree per row written.
 WITHOUT_ROWID = {"sqlite_with_rowid": False}
 
 
@@ -104,7 +106,7 @@ class SearchToken(Base):
     system: Mapped[str] = mapped_column(String(256), primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-    __table_args__ = (Index(None, "resource_type", "resource_id"), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
 
 class SearchReference(Base):
@@ -119,7 +121,7 @@ class SearchReference(Base):
     target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-    __table_args__ = (Index(None, "resource_type", "resource_id"), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
 
 class SearchDate(Base):
@@ -133,7 +135,7 @@ class SearchDate(Base):
     high: Mapped[datetime] = mapped_column(primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-    __table_args__ = (Index(None, "resource_type", "resource_id"), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
 
 class SearchString(Base):
@@ -148,7 +150,7 @@ class SearchString(Base):
     exact: Mapped[str] = mapped_column(String(200), primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-    __table_args__ = (Index(None, "resource_type", "resource_id"), WITHOUT_ROWID)
+    __table_args__ = (WITHOUT_ROWID,)
 
 
 class BulkExport(Base):

@@ -120,6 +120,9 @@ def write_resources(
                 }
             )
             statuses[key] = "updated"
+    replaced = _stored_resources(
+        session, [(row["resource_type"], row["id"]) for row in changed_rows]
+    )
     insert_rows(session, "fhir_resource", CURRENT_COLUMNS, new_rows)
     if changed_rows:
         session.execute(update(FhirResource), changed_rows)
@@ -127,7 +130,7 @@ def write_resources(
     index_resources(
         session,
         [latest[key] for key, status in statuses.items() if status != "unchanged"],
-        replacing=[key for key, status in statuses.items() if status == "updated"],
+        replacing=replaced,
     )
     queue_for_projection(session, touched_patients, now=now)
     return statuses
@@ -180,6 +183,26 @@ def count(statuses: dict[tuple[str, str], WriteStatus]) -> WriteCounts:
     return counts
 
 
+def _stored_resources(session: Session, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The stored JSON of resources about to change (a tombstone has none)."""
+    ids_by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in keys:
+        ids_by_type.setdefault(resource_type, []).append(resource_id)
+    found: list[dict[str, Any]] = []
+    for resource_type, ids in ids_by_type.items():
+        for chunk in matching(session, FhirResource.id, ids):
+            found.extend(
+                resource
+                for resource in session.scalars(
+                    select(FhirResource.resource).where(
+                        FhirResource.resource_type == resource_type, chunk
+                    )
+                )
+                if resource is not None
+            )
+    return found
+
+
 def _current_versions(
     session: Session, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str | None]]:
@@ -209,6 +232,8 @@ def delete_resource(
         return None
     version = row.version_id + 1
     compartment = row.compartment
+    if row.resource is not None:
+        remove_from_index(session, [row.resource])
     row.version_id = version
     row.last_updated = now
     row.deleted = True
@@ -220,7 +245,6 @@ def delete_resource(
         VERSION_COLUMNS,
         [(resource_type, resource_id, version, now, True, "delete", None)],
     )
-    remove_from_index(session, [(resource_type, resource_id)])
     if compartment:
         queue_for_projection(session, [compartment], now=now)
     session.flush()

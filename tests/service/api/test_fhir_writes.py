@@ -136,3 +136,18 @@ def test_what_cannot_be_done_is_an_operation_outcome(
     api: TestClient, method: str, path: str, status: int, code: str
 ) -> None:
     assert_outcome(send(api, method, path, ex.AUDIT), status, code)
+
+
+def test_an_update_replaces_what_the_resource_is_found_by(api: TestClient) -> None:
+    send(api, "PUT", "/fhir/Observation/o1", ex.BIRTH_WEIGHT)
+    moved = {**ex.BIRTH_WEIGHT, "subject": {"reference": "Patient/m1"}, "status": "amended"}
+    send(api, "PUT", "/fhir/Observation/o1", moved)
+
+    def found(**params: str) -> list[str]:
+        bundle = api.get("/fhir/Observation", params=params).json()
+        return ids_of(bundle)
+
+    assert found(patient="b1") == []
+    assert found(status="final") == []
+    assert found(patient="m1", status="amended") == ["o1"]
+    assert found(code="8339-4") == ["o1"]  # unchanged values are still found
