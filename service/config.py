@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `perinatal serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `perinatal serve` listens on.")
+    workers: int = Field(
+        1, ge=1, le=64, description="Worker processes `perinatal serve` runs (one per core)."
+    )
     public_base_url: AnyHttpUrl = Field(
         AnyHttpUrl("http://127.0.0.1:8000"),
         description="Base URL users reach the service at (links in alerts).",

@@ -4,7 +4,9 @@ for; the query is replaced by `?…`."""
 
 from __future__ import annotations
 
+import copy
 import logging
+from typing import Any
 
 
 class WithoutQueryStrings(logging.Filter):
@@ -17,7 +19,12 @@ class WithoutQueryStrings(logging.Filter):
         return True
 
 
-def redact_access_log() -> None:
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, WithoutQueryStrings) for f in access.filters):
-        access.addFilter(WithoutQueryStrings())
+def logging_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with the filter on its access log, so that every worker
+    process (each configures logging afresh) redacts."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["without_query_strings"] = {"()": WithoutQueryStrings}
+    config["handlers"]["access"]["filters"] = ["without_query_strings"]
+    return config

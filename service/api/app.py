@@ -25,9 +25,14 @@ from service.api.fhir.outcome import install_error_handlers
 from service.api.fhir.resource_types import STORED_TYPES
 from service.api.security import clients_by_token
 from service.clock import Clock, utc_now
-from service.config import Settings
+from service.config import Settings, load_settings
 from service.storage import migrate
 from service.storage.engine import make_engine, make_session_factory
+
+
+def app_from_environment() -> FastAPI:
+    """The app for uvicorn's worker processes, each of which reads the settings itself."""
+    return create_app(load_settings())
 
 
 def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
@@ -60,17 +65,17 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     }
     app.include_router(health.router)
     app.include_router(ingest_upload.router)
-    # Order matters: fixed paths (metadata, _history, _search, $operations) before the
-    # patterns that would otherwise swallow them as an id.
+    # The path convertors (fhir_type, fhir_id) keep the routes apart, so the order is free:
+    # the most frequent interactions come first, as routes are tried in order.
     for router in (
-        capabilities.router,
-        export.router,
-        transaction.router,
-        validate.router,
-        history.router,
+        read.router,
         search.router,
         write.router,
-        read.router,
+        capabilities.router,
+        history.router,
+        validate.router,
+        export.router,
+        transaction.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

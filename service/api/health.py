@@ -20,9 +20,11 @@ router = APIRouter()
 def healthz(request: Request) -> JSONResponse:
     state = request.app.state
     try:
+        # One connection for every check: under load, asking the pool for a second while
+        # holding the first could wait on itself.
         with state.sessions() as session:
             session.execute(text("SELECT 1"))
-            revision = migrate.current_revision(state.engine)
+            revision = migrate.revision_of(session.connection())
             schedulers = _schedulers(session, state) if revision is not None else []
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         return JSONResponse(

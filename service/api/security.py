@@ -84,8 +84,9 @@ def require(request: Request, access: Access, resource_type: str) -> ApiClient:
     return client
 
 
-def authorise(request: Request) -> ApiClient:
+async def authorise(request: Request) -> ApiClient:
     """The router-wide dependency: the access the HTTP method implies, on the path's type.
+    async, as it does no I/O: it runs on the event loop rather than in a worker thread.
     A batch or transaction Bundle is checked entry by entry where it is processed."""
     if request.method == "POST" and request.url.path.rstrip("/").endswith("/fhir"):
         client = identify(request)

@@ -9,6 +9,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Enough connections for every request the API's worker threads can run at once (anyio's
+# default limiter is 40), so a burst of requests never queues on the pool.
+POOL = {"pool_size": 16, "max_overflow": 32}
+
 
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for a SQLite file, its folder is created first."""
@@ -16,10 +20,10 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_deserializer=orjson.loads)
+        engine = create_engine(url, json_deserializer=orjson.loads, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads, **POOL)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from service.storage.bulk import matching
@@ -22,13 +22,23 @@ class StoredVersion:
     resource: dict[str, Any] | None
 
 
+# The API's hottest statement, built once: a text statement has a constant cache key, so
+# executing it skips the per-call compilation bookkeeping of a select() (about a tenth of a read).
+_CURRENT = text(
+    "SELECT version_id, last_updated, deleted, resource FROM fhir_resource"
+    " WHERE resource_type = :resource_type AND id = :id"
+).columns(
+    FhirResource.version_id, FhirResource.last_updated, FhirResource.deleted, FhirResource.resource
+)
+
+
 def current(session: Session, resource_type: str, resource_id: str) -> StoredVersion | None:
-    # populate_existing: bulk writes bypass the identity map, so a cached row may be stale.
-    row = session.get(FhirResource, (resource_type, resource_id), populate_existing=True)
+    row = session.execute(_CURRENT, {"resource_type": resource_type, "id": resource_id}).first()
     if row is None:
         return None
-    method = "delete" if row.deleted else ("create" if row.version_id == 1 else "update")
-    return StoredVersion(row.version_id, row.last_updated, row.deleted, method, row.resource)
+    version_id, last_updated, deleted, resource = row
+    method = "delete" if deleted else ("create" if version_id == 1 else "update")
+    return StoredVersion(version_id, last_updated, deleted, method, resource)
 
 
 def version(

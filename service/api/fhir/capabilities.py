@@ -23,7 +23,16 @@ SOFTWARE_VERSION = "0.1.0"
 
 @router.get("/metadata", dependencies=[Depends(json_format)])
 def metadata(request: Request) -> Response:
-    return fhir_json(capability_statement(fhir_base(request), request.app.state.fhir_operations))
+    statement = _cached_statement(fhir_base(request), request.app.state)
+    return fhir_json(statement)
+
+
+def _cached_statement(base: str, state: Any) -> dict[str, Any]:
+    """Built once per base URL: what is implemented does not change while the process runs."""
+    cache: dict[str, dict[str, Any]] = state.__dict__.setdefault("capability_statements", {})
+    if base not in cache:
+        cache[base] = capability_statement(base, state.fhir_operations)
+    return cache[base]
 
 
 def capability_statement(base: str, operations: dict[str, list[str]]) -> dict[str, Any]:

@@ -5,13 +5,32 @@ from __future__ import annotations
 
 from fastapi import Query, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from service.api.fhir.outcome import FhirError
 from service.api.fhir.resource_types import SERVED_TYPES, STORED_TYPES
 from service.api.fhir.responses import JSON_FORMATS
 
 
-def json_format(format_: str | None = Query(None, alias="_format")) -> None:
+class ResourceTypeConvertor(StringConvertor):
+    """A path segment that can be a resource type: `Patient`, never `metadata` or `$export`."""
+
+    regex = "[A-Z][A-Za-z]{1,63}"
+
+
+class ResourceIdConvertor(StringConvertor):
+    """A FHIR id (R4 §2.24.0.1: letters, digits, `-` and `.`, at most 64): never `_history`,
+    `_search` or `$validate`, so those routes never need to come before the read route."""
+
+    regex = "[A-Za-z0-9.\\-]{1,64}"
+
+
+register_url_convertor("fhir_type", ResourceTypeConvertor())
+register_url_convertor("fhir_id", ResourceIdConvertor())
+
+
+async def json_format(format_: str | None = Query(None, alias="_format")) -> None:
+    # async: it does no I/O, so it runs on the event loop instead of costing a thread hop.
     if format_ is not None and format_ not in JSON_FORMATS:
         raise FhirError(406, "not-supported", f"_format {format_!r} is not offered: use json")
 

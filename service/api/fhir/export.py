@@ -48,8 +48,8 @@ async def system_export(request: Request) -> Response:
     return await _kick_off(request, level="system", default_types=STORED_TYPES)
 
 
-@router.get("/{resource_type}/$export", dependencies=[Depends(authorise)])
-@router.post("/{resource_type}/$export", dependencies=[Depends(authorise)])
+@router.get("/{resource_type:fhir_type}/$export", dependencies=[Depends(authorise)])
+@router.post("/{resource_type:fhir_type}/$export", dependencies=[Depends(authorise)])
 async def patient_export(request: Request, resource_type: str) -> Response:
     if resource_type != "Patient":
         raise FhirError(404, "not-supported", "$export runs at the system or Patient level")

@@ -26,7 +26,7 @@ router = APIRouter(
 )
 
 
-@router.get("/{resource_type}/_history")
+@router.get("/{resource_type:fhir_type}/_history")
 def type_history(
     request: Request,
     resource_type: str,
@@ -66,7 +66,7 @@ def type_history(
     return fhir_json(bundle)
 
 
-@router.get("/{resource_type}/{resource_id}/_history")
+@router.get("/{resource_type:fhir_type}/{resource_id:fhir_id}/_history")
 def instance_history(request: Request, resource_type: str, resource_id: str) -> Response:
     stored_type(resource_type)
     with sessions(request)() as session:

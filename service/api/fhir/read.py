@@ -20,8 +20,12 @@ router = APIRouter(
 )
 
 
-@router.get("/{resource_type}/{resource_id}")
-def read(request: Request, resource_type: str, resource_id: str) -> Response:
+# read and vread are async although their database call is not: a primary-key lookup holds
+# the event loop for a fraction of a millisecond, while handing it to a worker thread (as a
+# plain `def` would) cost about a millisecond of GIL contention per request under load. The
+# slower interactions (search, writes, Bundles) stay in worker threads.
+@router.get("/{resource_type:fhir_type}/{resource_id:fhir_id}")
+async def read(request: Request, resource_type: str, resource_id: str) -> Response:
     served_type(resource_type)
     definition = served_definitions().get((resource_type, resource_id))
     if definition is not None:
@@ -35,8 +39,10 @@ def read(request: Request, resource_type: str, resource_id: str) -> Response:
     return response
 
 
-@router.get("/{resource_type}/{resource_id}/_history/{version_id}")
-def vread(request: Request, resource_type: str, resource_id: str, version_id: str) -> Response:
+@router.get("/{resource_type:fhir_type}/{resource_id:fhir_id}/_history/{version_id}")
+async def vread(
+    request: Request, resource_type: str, resource_id: str, version_id: str
+) -> Response:
     served_type(resource_type)
     if not version_id.isdigit():
         raise FhirError(

@@ -4,6 +4,7 @@ CapabilityStatement read them."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fhir_mappings.fhir import codes
@@ -14,6 +15,7 @@ STORED_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance", "AuditE
 WRITABLE_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance")
 
 
+@cache  # built once: every read asks whether it is for one of these
 def served_definitions() -> dict[tuple[str, str], dict[str, Any]]:
     local = codes.local_code_system()
     return {("CodeSystem", local["id"]): local}

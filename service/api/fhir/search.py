@@ -25,12 +25,12 @@ router = APIRouter(
 FORM = "application/x-www-form-urlencoded"
 
 
-@router.get("/{resource_type}")
+@router.get("/{resource_type:fhir_type}")
 def search_by_get(request: Request, resource_type: str) -> Response:
     return search(request, resource_type, list(request.query_params.multi_items()))
 
 
-@router.post("/{resource_type}/_search")
+@router.post("/{resource_type:fhir_type}/_search")
 async def search_by_post(request: Request, resource_type: str) -> Response:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     body = await request.body()

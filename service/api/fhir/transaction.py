@@ -60,6 +60,7 @@ class EntryRequest:
 
 
 @router.post("")
+@router.post("/", include_in_schema=False)  # the base with a trailing slash, as some clients send
 async def process_bundle(request: Request) -> Response:
     bundle = await json_body(request)
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":

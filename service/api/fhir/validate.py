@@ -28,7 +28,7 @@ router = APIRouter(
 MODES = ("create", "update", "delete")
 
 
-@router.post("/{resource_type}/$validate")
+@router.post("/{resource_type:fhir_type}/$validate")
 async def validate_type(
     request: Request, resource_type: str, mode: str | None = Query(None)
 ) -> Response:
@@ -38,7 +38,7 @@ async def validate_type(
         return _answer(session, resource_type, resource, None, mode)
 
 
-@router.post("/{resource_type}/{resource_id}/$validate")
+@router.post("/{resource_type:fhir_type}/{resource_id:fhir_id}/$validate")
 async def validate_instance(
     request: Request, resource_type: str, resource_id: str, mode: str | None = Query(None)
 ) -> Response:
@@ -48,7 +48,7 @@ async def validate_instance(
         return _answer(session, resource_type, resource, resource_id, mode)
 
 
-@router.get("/{resource_type}/{resource_id}/$validate")
+@router.get("/{resource_type:fhir_type}/{resource_id:fhir_id}/$validate")
 def validate_stored(request: Request, resource_type: str, resource_id: str) -> Response:
     stored_type(resource_type)
     with sessions(request)() as session:

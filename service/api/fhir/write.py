@@ -23,7 +23,7 @@ router = APIRouter(
 ACTION_BY_STATUS: dict[int, Action] = {201: "C", 200: "U", 204: "D"}
 
 
-@router.post("/{resource_type}")
+@router.post("/{resource_type:fhir_type}")
 async def create(
     request: Request, resource_type: str, if_none_exist: str | None = Header(None)
 ) -> Response:
@@ -38,7 +38,7 @@ async def create(
     return written_response(request, written)
 
 
-@router.put("/{resource_type}/{resource_id}")
+@router.put("/{resource_type:fhir_type}/{resource_id:fhir_id}")
 async def update(
     request: Request, resource_type: str, resource_id: str, if_match: str | None = Header(None)
 ) -> Response:
@@ -52,7 +52,7 @@ async def update(
     return written_response(request, written)
 
 
-@router.put("/{resource_type}")
+@router.put("/{resource_type:fhir_type}")
 async def conditional_update(request: Request, resource_type: str) -> Response:
     writable_type(resource_type)
     criteria = str(request.url.query)
@@ -67,7 +67,7 @@ async def conditional_update(request: Request, resource_type: str) -> Response:
     return written_response(request, written)
 
 
-@router.delete("/{resource_type}/{resource_id}")
+@router.delete("/{resource_type:fhir_type}/{resource_id:fhir_id}")
 def delete(request: Request, resource_type: str, resource_id: str) -> Response:
     writable_type(resource_type)
     with sessions(request).begin() as session:

@@ -151,3 +151,18 @@ def test_an_update_replaces_what_the_resource_is_found_by(api: TestClient) -> No
     assert found(status="final") == []
     assert found(patient="m1", status="amended") == ["o1"]
     assert found(code="8339-4") == ["o1"]  # unchanged values are still found
+
+
+def test_a_clients_reads_within_a_second_are_one_audit_event(api: TestClient) -> None:
+    send(api, "PUT", "/fhir/Patient/m1", ex.MOTHER)
+    send(api, "PUT", "/fhir/Patient/b1", ex.BABY)
+    for path in ("/fhir/Patient/m1", "/fhir/Patient/b1", "/fhir/Patient/m1"):
+        assert api.get(path).status_code == 200
+    api.app.state.audit.flush()  # type: ignore[attr-defined]
+
+    reads = api.get("/fhir/AuditEvent", params={"subtype": "read"}).json()["entry"]
+
+    assert len(reads) == 1
+    event = reads[0]["resource"]
+    assert sorted(e["what"]["reference"] for e in event["entity"]) == ["Patient/b1", "Patient/m1"]
+    assert event["period"]["start"] <= event["period"]["end"]
