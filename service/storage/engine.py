@@ -23,7 +23,9 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(url, json_deserializer=orjson.loads, **POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads, **POOL)
+    # No pre-ping: it would add a round trip to every request. A connection the server dropped
+    # fails its next statement, which invalidates the pool; connections are also renewed hourly.
+    return create_engine(url, pool_recycle=3600, json_deserializer=orjson.loads, **POOL)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
