@@ -14,6 +14,7 @@ from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import Clock
+from service.storage.bulk import read_in_key_order
 from service.storage.models import BulkExport, FhirResource
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def _export_type(
     with (folder / f"{resource_type}.ndjson").open("w", encoding="utf-8") as ndjson:
         while True:
             with sessions.begin() as session:
+                read_in_key_order(session)
                 status = session.scalar(select(BulkExport.status).where(BulkExport.id == export_id))
                 if status != "running":
                     raise ExportCancelledError

@@ -36,12 +36,14 @@ from service.errors import InputError
 from service.ingest import fingerprints, quarantine
 from service.projection.precedence import Precedence, load_precedence
 from service.projection.refresh import RefreshReport, refresh
-from service.storage.bulk import prefer_index_lookups
+from service.storage.bulk import prefer_index_lookups, refresh_statistics
 from service.storage.models import IngestRun
 from service.storage.resource_writes import WriteCounts, WriteStatus, count, write_resources
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 2_000
+# A load that wrote this many resources refreshes the planner statistics (PostgreSQL).
+STATISTICS_AFTER = 10_000
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -116,6 +118,9 @@ def ingest_file(
     except ExtractFileError as error:
         _finish_run(sessions, run_id, report, clock(), status="failed", error=str(error))
         raise InputError(str(error)) from None
+    if report.resources.created + report.resources.updated >= STATISTICS_AFTER:
+        with sessions.begin() as session:
+            refresh_statistics(session)
     if project:
         report.projection = refresh(sessions, precedence=precedence or load_precedence())
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)

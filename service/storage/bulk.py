@@ -75,6 +75,34 @@ def prefer_index_lookups(session: Session) -> None:
         session.execute(text("SET LOCAL enable_seqscan = off"))
 
 
+def read_in_key_order(session: Session) -> None:
+    """For the rest of this transaction, on PostgreSQL, walk an index in order rather than
+    fetch and sort: a keyset page (`WHERE id > :after ORDER BY id LIMIT n`) must cost its page,
+    not the table, however stale the planner's statistics are."""
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+
+
+GROWN_BY_INGEST = (
+    "fhir_resource",
+    "fhir_resource_version",
+    "search_token",
+    "search_reference",
+    "search_date",
+    "search_string",
+)
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a bulk load on PostgreSQL: fresh planner statistics for the tables it grew, so
+    searches and exports are planned for the table as it now is, not as autovacuum last saw it
+    (which, right after a load, can be empty)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in GROWN_BY_INGEST:
+            session.execute(text(f"ANALYZE {table}"))
+
+
 def _with_sqlite_times(row: Sequence[Any], positions: list[int]) -> tuple[Any, ...]:
     # The text SQLAlchemy's SQLite DateTime reads back: UTC, as UtcDateTime stores it.
     values = list(row)
