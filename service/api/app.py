@@ -42,6 +42,9 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         migrate.upgrade(engine)
         app.state.engine = engine
         app.state.sessions = make_session_factory(engine)
+        app.state.read_sessions = make_session_factory(
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         app.state.audit = AuditTrail(app.state.sessions, clock)
         app.state.audit.start()
         export.interrupt_running_exports(app.state.sessions)

@@ -40,6 +40,14 @@ def sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+def read_sessions(request: Request) -> sessionmaker[Session]:
+    """Sessions for reading only, in autocommit: no BEGIN and ROLLBACK around each statement,
+    which on PostgreSQL are two extra round trips per read (under READ COMMITTED every
+    statement has its own snapshot either way)."""
+    factory: sessionmaker[Session] = request.app.state.read_sessions
+    return factory
+
+
 def fhir_base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/fhir"
 

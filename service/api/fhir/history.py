@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from service.api.audit import audit_read
 from service.api.fhir import bundles
-from service.api.fhir.context import fhir_base, json_format, sessions, stored_type
+from service.api.fhir.context import fhir_base, json_format, read_sessions, stored_type
 from service.api.fhir.outcome import FhirError
 from service.api.fhir.responses import fhir_json
 from service.api.security import authorise
@@ -40,7 +40,7 @@ def type_history(
     except ValueError as error:
         raise FhirError(400, "invalid", f"_since: {error}", expression="_since") from None
     limit = min(count, MAX_COUNT)
-    with sessions(request)() as session:
+    with read_sessions(request)() as session:
         versions = resource_reads.type_history(
             session, resource_type, since=since_instant, limit=limit + 1, before=_cursor(page)
         )
@@ -69,7 +69,7 @@ def type_history(
 @router.get("/{resource_type:fhir_type}/{resource_id:fhir_id}/_history")
 def instance_history(request: Request, resource_type: str, resource_id: str) -> Response:
     stored_type(resource_type)
-    with sessions(request)() as session:
+    with read_sessions(request)() as session:
         versions = resource_reads.history(session, resource_type, resource_id)
     if not versions:
         raise FhirError(404, "not-found", f"{resource_type}/{resource_id} is not known")

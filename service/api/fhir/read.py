@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from service.api.audit import audit_read
-from service.api.fhir.context import json_format, served_type, sessions
+from service.api.fhir.context import json_format, read_sessions, served_type
 from service.api.fhir.outcome import FhirError
 from service.api.fhir.resource_types import served_definitions
 from service.api.fhir.responses import fhir_json
@@ -30,7 +30,7 @@ async def read(request: Request, resource_type: str, resource_id: str) -> Respon
     definition = served_definitions().get((resource_type, resource_id))
     if definition is not None:
         return fhir_json(definition)
-    with sessions(request)() as session:
+    with read_sessions(request)() as session:
         stored = resource_reads.current(session, resource_type, resource_id)
     response = version_response(resource_type, resource_id, stored)
     audit_read(
@@ -48,7 +48,7 @@ async def vread(
         raise FhirError(
             404, "not-found", f"{resource_type}/{resource_id} has no version {version_id!r}"
         )
-    with sessions(request)() as session:
+    with read_sessions(request)() as session:
         stored = resource_reads.version(session, resource_type, resource_id, int(version_id))
     response = version_response(resource_type, resource_id, stored, version_id=version_id)
     audit_read(

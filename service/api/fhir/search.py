@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from service.api.audit import audit_read
 from service.api.fhir import bundles
-from service.api.fhir.context import fhir_base, json_format, prefers, sessions, stored_type
+from service.api.fhir.context import fhir_base, json_format, prefers, read_sessions, stored_type
 from service.api.fhir.outcome import FhirError
 from service.api.fhir.responses import fhir_json
 from service.api.security import authorise
@@ -48,7 +48,7 @@ def search(request: Request, resource_type: str, query: list[tuple[str, str]]) -
         )
     except SearchRequestError as error:
         raise FhirError(400, "invalid", str(error), expression=error.parameter) from None
-    with sessions(request)() as session:
+    with read_sessions(request)() as session:
         results = run_search(session, search_request)
     bundle = bundles.searchset(
         fhir_base(request), resource_type, query, results, ignored=search_request.ignored

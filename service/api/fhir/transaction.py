@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -250,7 +251,7 @@ def _resolved(
 
 
 def _write_together(
-    request: Request, session: Session, writes: list[EntryRequest], *, now: Any
+    request: Request, session: Session, writes: list[EntryRequest], *, now: datetime
 ) -> None:
     to_write = [p for p in writes if p.resource is not None]
     for plan in to_write:
