@@ -194,12 +194,7 @@ async def load_test(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         seconds = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
-        "p50_ms": 1000 * statistics.median(ordered),
-        "p95_ms": 1000 * ordered[int(0.95 * len(ordered)) - 1],
-        "per_second": len(ordered) / seconds,
-    }
+    return latency_figures(latencies, seconds)
 
 
 async def paced_test(
@@ -224,6 +219,10 @@ async def paced_test(
 
         await asyncio.gather(*(worker(i) for i in range(clients)))
         seconds = time.perf_counter() - start
+    return latency_figures(latencies, seconds)
+
+
+def latency_figures(latencies: list[float], seconds: float) -> dict[str, float]:
     ordered = sorted(latencies)
     return {
         "p50_ms": 1000 * statistics.median(ordered),
