@@ -14,7 +14,7 @@ from service.search import sql
 from service.search.definitions import parameters_for
 from service.search.extract import index_entries
 from service.search.request import Link, PageCursor, SearchRequest
-from service.storage.bulk import matching
+from service.storage.bulk import keys_by_type, matching
 from service.storage.models import FhirResource, SearchReference
 
 
@@ -95,21 +95,17 @@ def _link_rows(link: Link) -> list[ColumnElement[bool]]:
 
 def current_resources(session: Session, keys: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
     """The current versions of these resources (deleted ones left out), in a stable order."""
-    ids_by_type: dict[str, list[str]] = {}
-    for resource_type, resource_id in sorted(keys):
-        ids_by_type.setdefault(resource_type, []).append(resource_id)
     found: list[dict[str, Any]] = []
-    for resource_type, ids in ids_by_type.items():
-        for chunk in matching(session, FhirResource.id, ids):
-            found.extend(
-                session.scalars(
-                    select(FhirResource.resource)
-                    .where(
-                        FhirResource.resource_type == resource_type,
-                        FhirResource.deleted.is_(False),
-                        chunk,
-                    )
-                    .order_by(FhirResource.id)
+    for resource_type, chunk in keys_by_type(session, FhirResource.id, keys):
+        found.extend(
+            session.scalars(
+                select(FhirResource.resource)
+                .where(
+                    FhirResource.resource_type == resource_type,
+                    FhirResource.deleted.is_(False),
+                    chunk,
                 )
+                .order_by(FhirResource.id)
             )
+        )
     return found

@@ -4,7 +4,7 @@ the ORM's per-row work would dominate; everything else goes through SQLAlchemy a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +63,21 @@ def matching(
         return
     for start in range(0, len(values), LOOKUP_CHUNK):
         yield column.in_(values[start : start + LOOKUP_CHUNK])
+
+
+def keys_by_type(
+    session: Session,
+    id_column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    keys: Iterable[tuple[str, str]],
+) -> Iterator[tuple[str, ColumnElement[bool]]]:
+    """(resource type, `id_column IN …`) covering (type, id) keys: looked up a type at a time,
+    so the (type, id) primary key serves every chunk."""
+    ids_by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in sorted(keys):
+        ids_by_type.setdefault(resource_type, []).append(resource_id)
+    for resource_type, ids in ids_by_type.items():
+        for chunk in matching(session, id_column, ids):
+            yield resource_type, chunk
 
 
 def prefer_index_lookups(session: Session) -> None:

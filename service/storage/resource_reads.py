@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
-from service.storage.bulk import matching
+from service.storage.bulk import keys_by_type
 from service.storage.models import FhirResource, FhirResourceVersion
 
 
@@ -98,17 +98,13 @@ def current_versions(
     session: Session, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, datetime]]:
     """(version, last updated) of many resources at once, one query per resource type."""
-    ids_by_type: dict[str, list[str]] = {}
-    for resource_type, resource_id in keys:
-        ids_by_type.setdefault(resource_type, []).append(resource_id)
     found: dict[tuple[str, str], tuple[int, datetime]] = {}
-    for resource_type, ids in ids_by_type.items():
-        for chunk in matching(session, FhirResource.id, ids):
-            rows = session.execute(
-                select(FhirResource.id, FhirResource.version_id, FhirResource.last_updated).where(
-                    FhirResource.resource_type == resource_type, chunk
-                )
+    for resource_type, chunk in keys_by_type(session, FhirResource.id, keys):
+        rows = session.execute(
+            select(FhirResource.id, FhirResource.version_id, FhirResource.last_updated).where(
+                FhirResource.resource_type == resource_type, chunk
             )
-            for resource_id, version_id, last_updated in rows:
-                found[(resource_type, resource_id)] = (version_id, last_updated)
+        )
+        for resource_id, version_id, last_updated in rows:
+            found[(resource_type, resource_id)] = (version_id, last_updated)
     return found

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.search.index import index_resources, remove_from_index
-from service.storage.bulk import insert_ignoring_duplicates, insert_rows, matching
+from service.storage.bulk import insert_ignoring_duplicates, insert_rows, keys_by_type
 from service.storage.models import FhirResource, ProjectionQueue
 
 WriteStatus = Literal["created", "updated", "unchanged"]
@@ -185,40 +185,26 @@ def count(statuses: dict[tuple[str, str], WriteStatus]) -> WriteCounts:
 
 def _stored_resources(session: Session, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """The stored JSON of resources about to change (a tombstone has none)."""
-    ids_by_type: dict[str, list[str]] = {}
-    for resource_type, resource_id in keys:
-        ids_by_type.setdefault(resource_type, []).append(resource_id)
     found: list[dict[str, Any]] = []
-    for resource_type, ids in ids_by_type.items():
-        for chunk in matching(session, FhirResource.id, ids):
-            found.extend(
-                resource
-                for resource in session.scalars(
-                    select(FhirResource.resource).where(
-                        FhirResource.resource_type == resource_type, chunk
-                    )
-                )
-                if resource is not None
-            )
+    for resource_type, chunk in keys_by_type(session, FhirResource.id, keys):
+        query = select(FhirResource.resource).where(
+            FhirResource.resource_type == resource_type, chunk
+        )
+        found.extend(resource for resource in session.scalars(query) if resource is not None)
     return found
 
 
 def _current_versions(
     session: Session, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str | None]]:
-    """Version and hash of those that exist, looked up per resource type so the primary key
-    index (type, id) serves every chunk."""
-    ids_by_type: dict[str, list[str]] = {}
-    for resource_type, resource_id in keys:
-        ids_by_type.setdefault(resource_type, []).append(resource_id)
+    """Version and hash of those that exist."""
     found: dict[tuple[str, str], tuple[int, str | None]] = {}
-    for resource_type, ids in ids_by_type.items():
-        for chunk in matching(session, FhirResource.id, ids):
-            query = select(
-                FhirResource.id, FhirResource.version_id, FhirResource.content_hash
-            ).where(FhirResource.resource_type == resource_type, chunk)
-            for resource_id, version, digest in session.execute(query):
-                found[(resource_type, resource_id)] = (version, digest)
+    for resource_type, chunk in keys_by_type(session, FhirResource.id, keys):
+        query = select(FhirResource.id, FhirResource.version_id, FhirResource.content_hash).where(
+            FhirResource.resource_type == resource_type, chunk
+        )
+        for resource_id, version, digest in session.execute(query):
+            found[(resource_type, resource_id)] = (version, digest)
     return found
 
 

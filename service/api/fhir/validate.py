@@ -32,15 +32,15 @@ MODES = ("create", "update", "delete")
 async def validate_type(
     request: Request, resource_type: str, mode: str | None = Query(None)
 ) -> Response:
-    stored_type(resource_type)
-    resource, mode = _resource_and_mode(await json_body(request), mode)
-    with sessions(request)() as session:
-        return _answer(session, resource_type, resource, None, mode)
+    return await validate_instance(request, resource_type, None, mode)
 
 
 @router.post("/{resource_type:fhir_type}/{resource_id:fhir_id}/$validate")
 async def validate_instance(
-    request: Request, resource_type: str, resource_id: str, mode: str | None = Query(None)
+    request: Request,
+    resource_type: str,
+    resource_id: str | None,
+    mode: str | None = Query(None),
 ) -> Response:
     stored_type(resource_type)
     resource, mode = _resource_and_mode(await json_body(request), mode)
