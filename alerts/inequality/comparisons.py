@@ -6,7 +6,12 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from alerts.inequality.confidence import z_value
+
+FloatArray = npt.NDArray[np.float64]
 
 Ratio = tuple[float | None, float | None, float | None]
 TrafficLight = Literal["red", "amber", "green"]
@@ -25,16 +30,33 @@ def _log_interval(ratio: float, standard_error: float, confidence: float) -> Rat
 def risk_ratio(a: float, n1: float, c: float, n2: float, confidence: float = 0.95) -> Ratio:
     """(a/n1) / (c/n2) with SE(log RR) = sqrt(1/a − 1/n1 + 1/c − 1/n2). With no events in a
     group the ratio has no log-scale interval: (ratio or None, None, None)."""
-    if n1 <= 0 or n2 <= 0:
-        return None, None, None
-    if not (0 <= a <= n1 and 0 <= c <= n2):
+    if n1 > 0 and n2 > 0 and not (0 <= a <= n1 and 0 <= c <= n2):
         raise ValueError("a risk ratio needs 0 ≤ events ≤ population in both groups")
-    if c == 0:
-        return None, None, None
-    ratio = (a / n1) / (c / n2)
-    if a == 0:
-        return ratio, None, None
-    return _log_interval(ratio, math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2), confidence)
+    ratio, lower, upper = risk_ratio_bounds(
+        np.array([a]), np.array([n1]), np.array([c]), np.array([n2]), confidence
+    )
+    return _scalar(ratio[0]), _scalar(lower[0]), _scalar(upper[0])
+
+
+def risk_ratio_bounds(
+    a: npt.ArrayLike, n1: npt.ArrayLike, c: npt.ArrayLike, n2: npt.ArrayLike,
+    confidence: float = 0.95,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """`risk_ratio` over arrays, NaN where a value is undefined."""
+    a, n1, c, n2 = (np.asarray(v, dtype=np.float64) for v in (a, n1, c, n2))
+    z = z_value(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        defined = (n1 > 0) & (n2 > 0) & (c > 0)
+        ratio = np.where(defined, (a / n1) / (c / n2), np.nan)
+        interval = defined & (a > 0)
+        se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+        lower = np.where(interval, ratio * np.exp(-z * se), np.nan)
+        upper = np.where(interval, ratio * np.exp(z * se), np.nan)
+    return ratio, lower, upper
+
+
+def _scalar(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
 
 
 def rate_ratio(o1: float, t1: float, o2: float, t2: float, confidence: float = 0.95) -> Ratio:

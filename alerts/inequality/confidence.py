@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import numpy.typing as npt
 from scipy.stats import chi2, norm
 
 Interval = tuple[float | None, float | None]
@@ -29,13 +31,24 @@ def wilson(x: float, n: float, confidence: float = 0.95) -> Interval:
         return None, None
     if not 0 <= x <= n:
         raise ValueError(f"a proportion needs 0 ≤ x ≤ n (x={x}, n={n})")
+    lower, upper = wilson_bounds(np.array([x]), np.array([n]), confidence)
+    return _not_below_zero(float(lower[0])), float(upper[0])
+
+
+def wilson_bounds(
+    x: npt.ArrayLike, n: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """`wilson` over arrays (NaN where n is 0), for the many rates of an indicator run."""
+    events = np.asarray(x, dtype=np.float64)
+    total = np.asarray(n, dtype=np.float64)
     z = z_value(confidence)
-    spread = z * math.sqrt(z * z + 4 * x * (1 - x / n))
-    denominator = 2 * (n + z * z)
-    return (
-        _not_below_zero((2 * x + z * z - spread) / denominator),
-        (2 * x + z * z + spread) / denominator,
-    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = z * np.sqrt(z * z + 4 * events * (1 - events / total))
+        denominator = 2 * (total + z * z)
+        lower = (2 * events + z * z - spread) / denominator
+        upper = (2 * events + z * z + spread) / denominator
+    empty = total <= 0
+    return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
 
 
 def byar(x: float, confidence: float = 0.95) -> Interval:

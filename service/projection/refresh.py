@@ -32,6 +32,7 @@ from service.storage.models import (
     AnalyticReferral,
     DataQualityIssue,
     FhirResource,
+    IndicatorStaleMonth,
     PatientIdentity,
     ProjectionFamilyQueue,
     ProjectionQueue,
@@ -245,6 +246,7 @@ def _replace_rows(
         ),
         (DataQualityIssue, DataQualityIssue.baby_id, list(patient_ids), projection.issues),
     ]
+    _queue_stale_months(session, families, projection)
     for model, key, keys, rows in targets:
         family_column = model.__table__.c.family_key
         for condition in matching(session, family_column, list(families)):
@@ -254,6 +256,22 @@ def _replace_rows(
         if rows:
             # Core executemany: the ORM's bulk path costs as much again per row here.
             session.execute(insert(_table(model)), rows)
+
+
+def _queue_stale_months(
+    session: Session, families: Sequence[str], projection: Projection
+) -> None:
+    """The months whose indicator counts these families' rows change, before and after, for the
+    next incremental computation (same transaction: a committed projection is never missed)."""
+    months = {r["birth_month"] for r in projection.births}
+    months |= {r["contact_month"] for r in projection.contacts}
+    for column in (AnalyticBirth.birth_month, AnalyticContact.contact_month):
+        family_column = column.class_.__table__.c.family_key
+        for condition in matching(session, family_column, list(families)):
+            months.update(session.scalars(select(column).distinct().where(condition)))
+    stale = [{"period": m} for m in sorted(months) if m is not None]
+    if stale:
+        insert_ignoring_duplicates(session, IndicatorStaleMonth, stale)
 
 
 def _table(model: type[DeclarativeBase]) -> Table:

@@ -479,3 +479,101 @@ class DataQualityIssue(Base):
     message: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index(None, "rule"), Index(None, "family_key"))
+
+
+class IndicatorRun(Base):
+    """One computation of the indicators: full, or incremental after an ingest (the months it
+    recounted), with the method version and when the projection was read."""
+
+    __tablename__ = "indicator_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # full | incremental
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    method_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    snapshot_at: Mapped[datetime]  # the analytic projection as read at this time
+    finished_at: Mapped[datetime | None]
+    months_counted: Mapped[int] = mapped_column(Integer, default=0)
+    series_written: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorCount(Base):
+    """The unrounded counts of one indicator for one month and stratum: what every other
+    figure is computed from. Never published as such (disclosure control applies)."""
+
+    __tablename__ = "indicator_count"
+
+    indicator_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    stratification: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stratum: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    population: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    numerator: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "period"),)
+
+
+class IndicatorSeries(Base):
+    """One indicator's monthly series for one stratum, as the dashboard, the FHIR API and the
+    alerting read it: every month's figures, comparison and SPC point, as columns (`points`,
+    JSON), and the latest window's summary. Rewritten whole by each run."""
+
+    __tablename__ = "indicator_series"
+
+    indicator_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    stratification: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stratum: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    latest_period: Mapped[str] = mapped_column(String(7))
+    latest_point_type: Mapped[str] = mapped_column(String(32))
+    window_rag: Mapped[str | None] = mapped_column(String(8))
+    trial_limits: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[str] = mapped_column(Text)  # orjson: {column: [value per month]}
+    window: Mapped[dict[str, Any]]
+
+
+class IndicatorStratification(Base):
+    """Across the strata of one stratification, over the latest window: funnel limits and, for
+    deprivation quantiles, the slope and relative indices of inequality."""
+
+    __tablename__ = "indicator_stratification"
+
+    indicator_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    stratification: Mapped[str] = mapped_column(String(32), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    funnel: Mapped[dict[str, Any] | None]
+    gradient: Mapped[dict[str, Any] | None]
+
+
+class IndicatorStaleMonth(Base):
+    """A month whose analytic rows changed since its counts were taken: queued by the
+    projection in the same transaction, drained by the next incremental computation."""
+
+    __tablename__ = "indicator_stale_month"
+
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class Intervention(Base):
+    """"On this day, to address this concern, we did this": a marker on an indicator's chart,
+    optionally restarting its limits from that month."""
+
+    __tablename__ = "intervention"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_id: Mapped[str] = mapped_column(String(48))
+    stratification: Mapped[str] = mapped_column(String(32))
+    stratum: Mapped[str] = mapped_column(String(64))
+    started_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(128))
+    rebase: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (Index(None, "indicator_id", "started_on"),)

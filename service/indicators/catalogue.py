@@ -1,0 +1,180 @@
+"""The indicator catalogue (catalogue.yaml) as typed, validated definitions.
+
+Validation runs on load, against the fields of the analytic projection, so a typo in the file is
+one clear error naming the indicator and the field rather than a wrong rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from service.indicators.conditions import ConditionError, check
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
+Better = Literal["lower", "higher", "neutral"]
+IMPROVEMENT = {"lower": "decrease", "higher": "increase", "neutral": "neutral"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    table: Literal["births", "contacts"]
+    period: str
+    one_row_per: str | None = None
+
+
+@dataclass(frozen=True)
+class Stratification:
+    id: str
+    title: str
+    column: str | None = None  # None: everyone together
+    reference: str | None = None
+    order: tuple[str, ...] = ()
+    gradient: bool = False  # ordered deprivation quantiles: SII and RII
+    splits: Literal["both", "numerator"] = "both"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    description: str
+    unit: Unit
+    population: dict[str, Any]
+    numerator: dict[str, Any]
+    per: int
+    better: Better
+    topic: str
+    sources: tuple[str, ...]
+    gate_fields: tuple[str, ...] = ()
+    denominator: dict[str, Any] = field(default_factory=dict)
+    matures_after_months: int = 0
+    extra_stratifications: tuple[str, ...] = ()
+
+    @property
+    def improvement(self) -> str:
+        return IMPROVEMENT[self.better]
+
+    @property
+    def unit_label(self) -> str:
+        return "%" if self.per == 100 else f"per {self.per:,}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    method_version: str
+    completeness_threshold: float
+    summary_window_months: int
+    units: dict[str, Unit]
+    stratifications: dict[str, Stratification]
+    indicators: dict[str, Indicator]
+
+    def stratifications_of(self, indicator: Indicator, columns: set[str]) -> list[Stratification]:
+        """The cuts an indicator is computed by: the general ones its unit's table can give,
+        and its own extras."""
+        return [
+            s
+            for s in self.stratifications.values()
+            if (s.column is None or s.column in columns)
+            and (s.splits == "both" or s.id in indicator.extra_stratifications)
+        ]
+
+
+class CatalogueError(ValueError):
+    """The catalogue file cannot be used; the message names the entry and the reason."""
+
+
+def parse(document: dict[str, Any], fields_by_table: dict[str, set[str]]) -> Catalogue:
+    try:
+        units = {
+            name: Unit(id=name, **spec) for name, spec in (document.get("units") or {}).items()
+        }
+        stratifications = {
+            name: Stratification(
+                id=name,
+                title=spec["title"],
+                column=spec.get("column"),
+                reference=None if spec.get("reference") is None else str(spec["reference"]),
+                order=tuple(str(v) for v in spec.get("order") or ()),
+                gradient=bool(spec.get("gradient", False)),
+                splits=spec.get("splits", "both"),
+            )
+            for name, spec in (document.get("stratifications") or {}).items()
+        }
+    except (TypeError, KeyError) as error:
+        raise CatalogueError(f"units or stratifications: {error}") from error
+    indicators: dict[str, Indicator] = {}
+    for position, spec in enumerate(document.get("indicators") or []):
+        indicator = _indicator(spec, position, units, stratifications, fields_by_table)
+        if indicator.id in indicators:
+            raise CatalogueError(f"indicator {indicator.id!r} is declared twice")
+        indicators[indicator.id] = indicator
+    return Catalogue(
+        method_version=str(document["method_version"]),
+        completeness_threshold=float(document["completeness_threshold"]),
+        summary_window_months=int(document["summary_window_months"]),
+        units=units,
+        stratifications=stratifications,
+        indicators=indicators,
+    )
+
+
+def _indicator(
+    spec: dict[str, Any],
+    position: int,
+    units: dict[str, Unit],
+    stratifications: dict[str, Stratification],
+    fields_by_table: dict[str, set[str]],
+) -> Indicator:
+    where = f"indicator {spec.get('id', f'#{position + 1}')}"
+    try:
+        unit = units[spec["unit"]]
+        indicator = Indicator(
+            id=spec["id"],
+            title=spec["title"],
+            description=spec["description"],
+            unit=unit,
+            population=dict(spec.get("population") or {}),
+            numerator=dict(spec["numerator"]),
+            per=int(spec["per"]),
+            better=spec["better"],
+            topic=spec["topic"],
+            sources=tuple(spec.get("sources") or ()),
+            gate_fields=tuple(spec.get("gate_fields") or ()),
+            denominator=dict(spec.get("denominator") or {}),
+            matures_after_months=int(spec.get("matures_after_months", 0)),
+            extra_stratifications=tuple(spec.get("extra_stratifications") or ()),
+        )
+    except KeyError as error:
+        raise CatalogueError(f"{where}: missing or unknown {error}") from error
+    if indicator.per not in (100, 1000):
+        raise CatalogueError(f"{where}: per must be 100 or 1000")
+    if indicator.better not in IMPROVEMENT:
+        raise CatalogueError(f"{where}: better must be lower, higher or neutral")
+    fields = fields_by_table[unit.table]
+    try:
+        for part in ("population", "denominator", "numerator"):
+            check(getattr(indicator, part), fields, f"{where}: {part}")
+        check(dict.fromkeys(indicator.gate_fields), fields, f"{where}: gate_fields")
+    except ConditionError as error:
+        raise CatalogueError(str(error)) from error
+    for extra in indicator.extra_stratifications:
+        if extra not in stratifications:
+            raise CatalogueError(f"{where}: unknown stratification {extra!r}")
+    return indicator
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+    from service.indicators.projection_frames import FIELDS_BY_TABLE
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CatalogueError(f"{path}: {error}") from error
+    return parse(document, FIELDS_BY_TABLE)

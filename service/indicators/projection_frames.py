@@ -1,0 +1,77 @@
+"""Reading the analytic projection into frames for counting (the database edge of the engine).
+
+Stratifier columns come out as text, with the cuts the catalogue uses derived here once: English
+or not as the preferred language, interpreter yes/no, deprivation quantiles as "1".."10".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Boolean, select
+from sqlalchemy.orm import Session
+
+from service.storage.models import AnalyticBirth, AnalyticContact
+
+ENGLISH = "en"
+DERIVED_BIRTH_FIELDS = {"english"}
+FIELDS_BY_TABLE: dict[str, set[str]] = {
+    "births": {c.name for c in AnalyticBirth.__table__.columns} | DERIVED_BIRTH_FIELDS,
+    "contacts": {c.name for c in AnalyticContact.__table__.columns} | DERIVED_BIRTH_FIELDS,
+}
+# Nothing the engine reads needs these (and field_sources is a JSON document per row).
+SKIPPED = {"field_sources", "family_key", "sources", "deprivation_version", "lsoa_code"}
+TABLES = {"births": AnalyticBirth, "contacts": AnalyticContact}
+PERIOD_COLUMNS = {"births": "birth_month", "contacts": "contact_month"}
+
+
+def read_frames(
+    session: Session, months: Collection[date] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The projection's births and contacts (only those of `months` when given).
+
+    Rows come straight from the driver and are typed by pandas a column at a time: SQLAlchemy's
+    per-value result processing (dates are text on SQLite) costs more than the query."""
+    frames: dict[str, pd.DataFrame] = {}
+    for table, model in TABLES.items():
+        columns = [c for c in model.__table__.columns if c.name not in SKIPPED]
+        statement = select(*columns)
+        if months is not None:
+            period = model.__table__.c[PERIOD_COLUMNS[table]]
+            statement = statement.where(period.in_(sorted(months)))
+        connection = session.connection()
+        compiled = statement.compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled))
+            frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in columns])
+        finally:
+            cursor.close()
+        for column in columns:
+            if isinstance(column.type, Boolean):
+                frame[column.name] = frame[column.name].astype("boolean")
+        frames[table] = derive_columns(frame)
+    return frames
+
+
+def derive_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived stratifier columns and give the others their text form."""
+    language = frame["language"]
+    frame["english"] = language.where(
+        language.isna(), language.eq(ENGLISH).map({True: "English", False: "Not English"})
+    )
+    if "interpreter_required" in frame:
+        interpreter = frame["interpreter_required"]
+        frame["interpreter_required"] = interpreter.map({True: "yes", False: "no"})
+    for column in ("imd_quintile", "imd_decile"):
+        frame[column] = frame[column].map(lambda v: None if pd.isna(v) else str(int(v)))
+    for column in frame.columns:
+        if column.endswith("_month"):
+            frame[column] = pd.to_datetime(frame[column])
+    if "bmi_at_booking" in frame:
+        frame["bmi_at_booking"] = pd.to_numeric(frame["bmi_at_booking"])
+    return frame

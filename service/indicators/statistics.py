@@ -1,0 +1,388 @@
+"""From counts to the numbers clinicians act on: rates with confidence intervals, comparisons with
+the reference group and their traffic lights, SPC on every series, and, over the latest window,
+funnel limits across groups and the deprivation gradient. Pure: counts in, results out.
+
+SPC uses unrounded counts; a month whose key fields fail the completeness gate takes no part in
+a chart (it is a gap), since its rate could be an artefact of what was not recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from alerts.inequality import funnel_proportions, sii
+from alerts.inequality.comparisons import risk_ratio_bounds
+from alerts.inequality.confidence import wilson_bounds
+from alerts.inequality.disclosure import MINIMUM_DENOMINATOR, SUPPRESSED_UP_TO
+from alerts.spc import xmr
+from alerts.spc.attribute_charts import binomial_limits, needs_exact_limits, proportion_limits
+from alerts.spc.rules import RuleOptions, point_types
+from alerts.spc.xmr import TRIAL_LIMIT_POINTS
+from service.indicators.catalogue import Catalogue, Indicator
+from service.indicators.counting import EVERYONE, NOT_RECORDED
+
+FloatArray = npt.NDArray[np.float64]
+SERIES_KEY = ["indicator_id", "stratification", "stratum"]
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """A chart restarts its limits from this month (an intervention, or a known change)."""
+
+    indicator_id: str
+    stratification: str
+    stratum: str
+    period: date
+
+
+@dataclass
+class Results:
+    series: list[dict[str, Any]] = field(default_factory=list)
+    stratifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+def month_number(period: pd.Series | pd.DatetimeIndex) -> npt.NDArray[np.int64]:
+    stamps = pd.DatetimeIndex(period)
+    return np.asarray(stamps.year * 12 + stamps.month - 1, dtype=np.int64)
+
+
+def month_label(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def rates(counts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Row-level figures: rate and Wilson interval in the indicator's unit, completeness and its
+    gate, small-number suppression, and the comparison with the same month's reference group."""
+    frame = counts.copy()
+    per = frame["indicator_id"].map({i: d.per for i, d in catalogue.indicators.items()})
+    numerator = frame["numerator"].to_numpy(dtype=np.float64)
+    denominator = frame["denominator"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["rate"] = np.where(denominator > 0, numerator / denominator, np.nan) * per
+        frame["completeness"] = frame["complete"] / frame["population"]
+    lower, upper = wilson_bounds(numerator, denominator)
+    frame["ci_lower"], frame["ci_upper"] = lower * per, upper * per
+    frame["dq_pass"] = frame["completeness"] >= catalogue.completeness_threshold
+    frame["suppressed"] = suppressed(frame["numerator"], frame["denominator"])
+    return compare_with_reference(frame, catalogue)
+
+
+def suppressed(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """A rate not shown: its numerator is 1–7, or its denominator is under 10."""
+    return numerator.between(1, SUPPRESSED_UP_TO) | (denominator < MINIMUM_DENOMINATOR)
+
+
+def compare_with_reference(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Risk ratio against the reference stratum of the same stratification and rows, with the
+    absolute difference and the traffic light."""
+    references = {s.id: s.reference for s in catalogue.stratifications.values() if s.reference}
+    keys = [c for c in frame.columns if c in ("indicator_id", "period", "stratification")]
+    is_reference = frame["stratum"].to_numpy() == frame["stratification"].map(references).to_numpy()
+    reference = frame.loc[
+        is_reference, [*keys, "numerator", "denominator", "rate", "dq_pass", "suppressed"]
+    ].rename(
+        columns={
+            "numerator": "ref_numerator",
+            "denominator": "ref_denominator",
+            "rate": "ref_rate",
+            "dq_pass": "ref_dq_pass",
+            "suppressed": "ref_suppressed",
+        }
+    )
+    frame = frame.merge(reference, on=keys, how="left")
+    ratio, lower, upper = risk_ratio_bounds(
+        frame["numerator"],
+        frame["denominator"],
+        frame["ref_numerator"].fillna(0),
+        frame["ref_denominator"].fillna(0),
+    )
+    frame["is_reference"] = (
+        frame["stratum"].to_numpy() == frame["stratification"].map(references).to_numpy()
+    )
+    frame["ratio"] = np.where(frame["is_reference"], np.nan, ratio)
+    frame["ratio_lower"], frame["ratio_upper"] = lower, upper
+    frame["difference"] = np.where(frame["is_reference"], np.nan, frame["rate"] - frame["ref_rate"])
+    better = frame["indicator_id"].map({i: d.better for i, d in catalogue.indicators.items()})
+    reliable = (
+        frame["dq_pass"]
+        & frame["ref_dq_pass"].fillna(False).astype(bool)
+        & ~frame["suppressed"]
+        & ~frame["ref_suppressed"].fillna(True).astype(bool)
+    )
+    frame["rag"] = traffic_lights(frame["ratio"], lower, upper, better, reliable)
+    return frame.drop(columns=["ref_dq_pass", "ref_suppressed"])
+
+
+def traffic_lights(
+    ratio: pd.Series, lower: FloatArray, upper: FloatArray, better: pd.Series, reliable: pd.Series
+) -> npt.NDArray[np.object_]:
+    """`alerts.inequality.traffic_light` over arrays; None where there is no ratio or no
+    direction (a neutral indicator has no worse side)."""
+    value = ratio.to_numpy(dtype=np.float64)
+    lower_is_better = (better == "lower").to_numpy()
+    higher_is_better = (better == "higher").to_numpy()
+    with np.errstate(invalid="ignore"):
+        worse = (lower_is_better & (value > 1)) | (higher_is_better & (value < 1))
+        significant = (lower_is_better & (lower > 1)) | (higher_is_better & (upper < 1))
+    light = np.where(worse, np.where(significant & reliable.to_numpy(), "red", "amber"), "green")
+    undefined = np.isnan(value) | ~(lower_is_better | higher_is_better)
+    lights: npt.NDArray[np.object_] = light.astype(object)
+    lights[undefined] = None
+    return lights
+
+
+def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase] = ()) -> Results:
+    """Every series' figures and chart, and the window summaries."""
+    results = Results()
+    if counts.empty:
+        return results
+    figures = rates(counts, catalogue)
+    figures["month"] = month_number(figures["period"])
+    ranges = figures.groupby("indicator_id")["month"].agg(["min", "max"])
+    windows = _window_figures(figures, catalogue, ranges)
+    rebase_months = _rebase_months(rebases)
+    window_rows: dict[tuple[str, ...], dict[str, Any]] = {
+        tuple(key): row  # type: ignore[misc]
+        for key, row in zip(
+            windows[SERIES_KEY].itertuples(index=False, name=None),
+            windows.to_dict("records"),
+            strict=True,
+        )
+    }
+    # Numpy slices per series: pandas' per-group overhead would dominate the arithmetic.
+    figures = figures.sort_values([*SERIES_KEY, "month"], kind="stable").reset_index(drop=True)
+    columns = {name: figures[name].to_numpy() for name in SERIES_COLUMNS}
+    keys = figures[SERIES_KEY].to_numpy()
+    breaks = np.flatnonzero((keys[1:] != keys[:-1]).any(axis=1)) + 1
+    for start, stop in zip([0, *breaks], [*breaks, len(figures)], strict=True):
+        indicator_id, stratification, stratum = (str(k) for k in keys[start])
+        indicator = catalogue.indicators[indicator_id]
+        first, last = (int(v) for v in ranges.loc[indicator_id].tolist())
+        rows = {name: column[start:stop] for name, column in columns.items()}
+        points = _series_points(
+            rows, indicator, first, last, stratification == "overall",
+            rebase_months.get((indicator_id, stratification, stratum), ()),
+        )  # fmt: skip
+        window = window_rows.get((indicator_id, stratification, stratum), {})
+        results.series.append(_series_record(indicator, stratification, stratum, points, window))
+    for (indicator_key, stratification_key), cut in windows.groupby(
+        ["indicator_id", "stratification"], sort=True
+    ):
+        if stratification_key == "overall":
+            continue
+        results.stratifications.append(
+            _stratification_record(catalogue, str(indicator_key), str(stratification_key), cut)
+        )
+    return results
+
+
+def _rebase_months(rebases: Sequence[Rebase]) -> dict[tuple[str, str, str], list[int]]:
+    months: dict[tuple[str, str, str], list[int]] = {}
+    for rebase in rebases:
+        key = (rebase.indicator_id, rebase.stratification, rebase.stratum)
+        months.setdefault(key, []).append(rebase.period.year * 12 + rebase.period.month - 1)
+    return months
+
+
+SERIES_COLUMNS = (
+    "month", "numerator", "denominator", "population", "complete", "rate", "ci_lower",
+    "ci_upper", "completeness", "ratio", "ratio_lower", "ratio_upper", "difference", "dq_pass",
+    "suppressed", "rag",
+)  # fmt: skip
+
+
+def _series_points(
+    rows: dict[str, npt.NDArray[Any]],
+    indicator: Indicator,
+    first: int,
+    last: int,
+    overall: bool,
+    rebase_months: Sequence[int],
+) -> dict[str, Any]:
+    """The series as columns over every month of the indicator's range (gaps included)."""
+    length = last - first + 1
+    position = rows["month"] - first
+    columns: dict[str, Any] = {}
+    for name in ("numerator", "denominator", "population", "complete"):
+        column = np.zeros(length, dtype=np.int64)
+        column[position] = rows[name]
+        columns[name] = column
+    for name in ("rate", "ci_lower", "ci_upper", "completeness", "ratio", "ratio_lower",
+                 "ratio_upper", "difference"):  # fmt: skip
+        column = np.full(length, np.nan)
+        column[position] = rows[name].astype(np.float64)
+        columns[name] = column
+    for name in ("dq_pass", "suppressed", "rag"):
+        column = np.full(length, None, dtype=object)
+        column[position] = rows[name]
+        columns[name] = column
+    usable = columns["dq_pass"] == True  # noqa: E712 - an object array of True/False/None
+    starts = sorted({m - first for m in rebase_months if first < m <= last})
+    columns.update(
+        _xmr_chart(columns["rate"], usable, indicator, starts)
+        if overall
+        else _proportion_chart(
+            columns["numerator"], columns["denominator"], usable, indicator, starts
+        )
+    )
+    columns["month"] = np.arange(first, last + 1)
+    return columns
+
+
+def _xmr_chart(
+    rate: FloatArray, usable: npt.NDArray[np.bool_], indicator: Indicator, starts: list[int]
+) -> dict[str, Any]:
+    values = np.where(usable, rate, np.nan)
+    chart = xmr(values, improvement=indicator.improvement, rebase_at=starts)  # type: ignore[arg-type]
+    return {
+        "centre": chart["mean"].to_numpy(),
+        "lower_limit": chart["lpl"].to_numpy(),
+        "upper_limit": chart["upl"].to_numpy(),
+        "point_type": chart["point_type"].to_numpy(),
+        "rule": chart["special_cause_rule"].to_numpy(),
+        "rebase_group": chart["rebase_group"].to_numpy(),
+        "chart": "xmr",
+    }
+
+
+def _proportion_chart(
+    numerator: npt.NDArray[np.int64],
+    denominator: npt.NDArray[np.int64],
+    usable: npt.NDArray[np.bool_],
+    indicator: Indicator,
+    starts: list[int],
+) -> dict[str, Any]:
+    """Laney p′ chart per rebase group, with the MDC rules against its centre and limits; for a
+    stratum too small for normal limits (rare events), exact binomial probability limits."""
+    length = len(numerator)
+    x = np.where(usable, numerator, 0).astype(np.float64)
+    n = np.where(usable, denominator, 0).astype(np.float64)
+    out = {name: np.full(length, np.nan) for name in ("centre", "lower_limit", "upper_limit")}
+    kinds = np.full(length, "common_cause", dtype=object)
+    rules = np.full(length, None, dtype=object)
+    groups = np.zeros(length, dtype=np.int64)
+    bounds = [0, *starts, length]
+    for group, (start, stop) in enumerate(itertools.pairwise(bounds)):
+        part = slice(start, stop)
+        values, centre, lower, upper = proportion_limits(x[part], n[part], laney=True)
+        if needs_exact_limits(n[part], centre):
+            lower, upper = binomial_limits(n[part], centre)
+        per = indicator.per
+        centre_line = np.full(stop - start, centre * per)
+        kind, rule, *_ = point_types(
+            values * per, centre_line, lower * per, upper * per,
+            indicator.improvement, RuleOptions(),  # type: ignore[arg-type]
+        )  # fmt: skip
+        out["centre"][part] = centre_line
+        out["lower_limit"][part] = np.where(n[part] > 0, lower * per, np.nan)
+        out["upper_limit"][part] = np.where(n[part] > 0, upper * per, np.nan)
+        kinds[part], rules[part], groups[part] = kind, rule, group
+    return {**out, "point_type": kinds, "rule": rules, "rebase_group": groups, "chart": "p_prime"}
+
+
+def _window_figures(
+    figures: pd.DataFrame, catalogue: Catalogue, ranges: pd.DataFrame
+) -> pd.DataFrame:
+    """Each series summed over the indicator's latest window of months, with its figures."""
+    latest = figures["indicator_id"].map(ranges["max"])
+    recent = figures[figures["month"] > latest - catalogue.summary_window_months]
+    summed = (
+        recent.groupby(SERIES_KEY, sort=True)[
+            ["population", "complete", "denominator", "numerator"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    first = recent.groupby(SERIES_KEY, sort=True)["month"].min().to_numpy()
+    summed["window_start"] = [month_label(int(m)) for m in first]
+    summed["window_end"] = (
+        summed["indicator_id"].map(ranges["max"]).map(lambda m: month_label(int(m)))
+    )
+    return rates(summed, catalogue)
+
+
+def _series_record(
+    indicator: Indicator,
+    stratification: str,
+    stratum: str,
+    points: dict[str, Any],
+    window: dict[str, Any],
+) -> dict[str, Any]:
+    present = ~np.isnan(points["rate"]) & (points["dq_pass"] == True)  # noqa: E712
+    last_group = points["rebase_group"] == points["rebase_group"][-1]
+    latest = int(np.flatnonzero(present)[-1]) if present.any() else len(points["rate"]) - 1
+    return {
+        "indicator_id": indicator.id,
+        "stratification": stratification,
+        "stratum": stratum,
+        "latest_period": month_label(int(points["month"][latest])),
+        "latest_point_type": str(points["point_type"][latest]),
+        "window_rag": window.get("rag"),
+        "trial_limits": int(np.count_nonzero(present & last_group)) < TRIAL_LIMIT_POINTS,
+        "points": points,
+        "window": {k: _plain(v) for k, v in window.items() if k not in ("month", "period")},
+    }
+
+
+def _stratification_record(
+    catalogue: Catalogue, indicator_id: str, stratification_id: str, rows: pd.DataFrame
+) -> dict[str, Any]:
+    stratification = catalogue.stratifications[stratification_id]
+    indicator = catalogue.indicators[indicator_id]
+    groups = rows[(rows["stratum"] != NOT_RECORDED) & (rows["denominator"] > 0)]
+    record: dict[str, Any] = {
+        "indicator_id": indicator_id,
+        "stratification": stratification_id,
+        "funnel": None,
+        "gradient": None,
+    }
+    if len(groups) >= 2:
+        funnel = funnel_proportions(groups["numerator"].tolist(), groups["denominator"].tolist())
+        record["funnel"] = {
+            "target": funnel.attrs["target"] * indicator.per,
+            "phi": funnel.attrs["phi"],
+            "tau2": funnel.attrs["tau2"],
+            "strata": groups["stratum"].tolist(),
+            **{
+                column: (funnel[column] * indicator.per).tolist()
+                for column in ("proportion", "lcl95", "ucl95", "lcl998", "ucl998")
+            },
+            "outlier": funnel["outlier"].tolist(),
+        }
+    if stratification.gradient:
+        record["gradient"] = _gradient(groups, stratification.order, indicator.per)
+    return record
+
+
+def _gradient(groups: pd.DataFrame, order: Sequence[str], per: int) -> dict[str, Any] | None:
+    ordered = groups.set_index("stratum").reindex(list(order)).dropna(subset=["denominator"])
+    if len(ordered) < len(order):
+        return None  # a quantile without births: no gradient across all of them
+    proportion = ordered["numerator"] / ordered["denominator"]
+    standard_error = np.sqrt(proportion * (1 - proportion) / ordered["denominator"])
+    index = sii(
+        (proportion * per).tolist(),
+        ordered["denominator"].tolist(),
+        standard_errors=(standard_error * per).tolist(),
+    )
+    return {k: _plain(v) for k, v in vars(index).items()}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN to None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+EVERYONE_KEY = ("overall", EVERYONE)

@@ -1,0 +1,127 @@
+"""Where indicator results live: the counts, the series and summaries computed from them, the
+runs that wrote them, the months waiting to be recounted and the interventions. The database
+edge of the indicator engine; everything here is reads and writes, no statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from service.indicators.counting import COUNT_COLUMNS, KEY_COLUMNS
+from service.indicators.statistics import Rebase, Results
+from service.storage.models import (
+    IndicatorCount,
+    IndicatorSeries,
+    IndicatorStaleMonth,
+    IndicatorStratification,
+    Intervention,
+)
+
+INSERT_BATCH = 10_000
+
+
+def stale_months(session: Session) -> set[date]:
+    return set(session.scalars(select(IndicatorStaleMonth.period)))
+
+
+def forget_stale_months(session: Session, months: Collection[date]) -> None:
+    """Remove the months this run recounted; months queued meanwhile stay queued."""
+    ordered = sorted(months)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        session.execute(delete(IndicatorStaleMonth).where(IndicatorStaleMonth.period.in_(chunk)))
+
+
+def replace_counts(
+    session: Session, counts: pd.DataFrame, run_id: int, months: Collection[date] | None
+) -> None:
+    """Store these counts in place of those of `months` (of every month when None)."""
+    if months is None:
+        session.execute(delete(IndicatorCount))
+    else:
+        ordered = sorted(months)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            session.execute(delete(IndicatorCount).where(IndicatorCount.period.in_(chunk)))
+    if counts.empty:
+        return
+    frame = counts[[*KEY_COLUMNS, *COUNT_COLUMNS]].copy()
+    frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    frame["run_id"] = run_id
+    for name in COUNT_COLUMNS:
+        frame[name] = frame[name].astype(int)
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    for start in range(0, len(records), INSERT_BATCH):
+        session.execute(insert(IndicatorCount), records[start : start + INSERT_BATCH])
+
+
+def read_counts(session: Session) -> pd.DataFrame:
+    columns = [IndicatorCount.__table__.c[name] for name in (*KEY_COLUMNS, *COUNT_COLUMNS)]
+    rows = session.execute(select(*columns)).all()
+    frame = pd.DataFrame(rows, columns=[*KEY_COLUMNS, *COUNT_COLUMNS])
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def replace_results(session: Session, results: Results, run_id: int) -> None:
+    session.execute(delete(IndicatorSeries))
+    session.execute(delete(IndicatorStratification))
+    series = [
+        {
+            **{k: v for k, v in record.items() if k != "points"},
+            "points": encode_points(record["points"]),
+            "run_id": run_id,
+        }
+        for record in results.series
+    ]
+    for start in range(0, len(series), 2_000):
+        session.execute(insert(IndicatorSeries), series[start : start + 2_000])
+    if results.stratifications:
+        session.execute(
+            insert(IndicatorStratification),
+            [{**record, "run_id": run_id} for record in results.stratifications],
+        )
+
+
+def encode_points(points: dict[str, Any]) -> str:
+    return orjson.dumps(
+        {name: _json_column(column) for name, column in points.items()},
+        option=orjson.OPT_SERIALIZE_NUMPY,
+    ).decode()
+
+
+def _json_column(column: Any) -> Any:
+    if isinstance(column, np.ndarray) and column.dtype == object:
+        return [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in column]
+    return column  # numeric arrays: orjson writes NaN as null
+
+
+def decode_points(text: str) -> dict[str, list[Any]]:
+    return orjson.loads(text)  # type: ignore[no-any-return]
+
+
+def rebases(session: Session) -> list[Rebase]:
+    return [
+        Rebase(i.indicator_id, i.stratification, i.stratum, i.started_on)
+        for i in session.scalars(select(Intervention).where(Intervention.rebase.is_(True)))
+    ]
+
+
+def series_rows(
+    session: Session, indicator_id: str | None = None, stratification: str | None = None
+) -> Iterable[IndicatorSeries]:
+    statement = select(IndicatorSeries).order_by(
+        IndicatorSeries.indicator_id, IndicatorSeries.stratification, IndicatorSeries.stratum
+    )
+    if indicator_id is not None:
+        statement = statement.where(IndicatorSeries.indicator_id == indicator_id)
+    if stratification is not None:
+        statement = statement.where(IndicatorSeries.stratification == stratification)
+    return session.scalars(statement)
