@@ -165,7 +165,7 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
     for start, stop in zip([0, *breaks], [*breaks, len(figures)], strict=True):
         indicator_id, stratification, stratum = (str(k) for k in keys[start])
         indicator = catalogue.indicators[indicator_id]
-        first, last = (int(v) for v in ranges.loc[indicator_id].tolist())
+        first, last = (int(v) for v in ranges.loc[indicator_id, ["min", "max"]].to_numpy())
         rows = {name: column[start:stop] for name, column in columns.items()}
         points = _series_points(
             rows, indicator, first, last, stratification == "overall",
