@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from service.cli.db import db
 from service.cli.demo import demo
+from service.cli.indicators import compute, indicators, interventions
 from service.cli.ingest import ingest
 from service.cli.projection import projection, reference
 from service.cli.quarantine import quarantine
@@ -84,6 +85,9 @@ cli.add_command(ingest)
 cli.add_command(quarantine)
 cli.add_command(projection)
 cli.add_command(reference)
+cli.add_command(compute)
+cli.add_command(indicators)
+cli.add_command(interventions)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +28,26 @@ DEMO_EXTRACTS = {
     "neonatal": "neonatal_episodes_v1.csv",
     "health_visiting": "health_visiting_contacts_v1.csv",
 }
+
+
+def show_planted_events(state: CliState, truth: dict[str, Any]) -> None:
+    """Whether each planted event shows on its chart, and what `perinatal indicators signals`
+    would list."""
+    from service.indicators.catalogue import load_catalogue
+    from service.indicators.planted_events import findings
+
+    with state.sessions()() as session:
+        for line in findings(session, load_catalogue(), truth):
+            months = line["months_flagged"]
+            click.echo(
+                f"    {line['id']}: {line['series']} "
+                + (
+                    f"shows {line['expected_signal']} in {len(months)} months from {months[0]}"
+                    if months
+                    else f"does NOT show {line['expected_signal']}"
+                )
+            )
+    click.echo("    (`perinatal indicators signals` lists every chart signalling now)")
 
 
 def with_demo_token(settings: Settings) -> Settings:
@@ -60,22 +81,22 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
 
-    click.echo(f"1/4 synthetic extracts → {out_dir}")
+    click.echo(f"1/5 synthetic extracts → {out_dir}")
     result = synthesise(spec, out_dir)
     for name, rows in result.truth["counts"]["extract_rows"].items():
         click.echo(f"    {name}: {rows:,} rows")
     for event in result.truth["injected_events"]:
         click.echo(f"    planted: {event['id']} from {event['start_month']}")
 
-    click.echo(f"2/4 database → {settings.database_url}")
+    click.echo(f"2/5 database → {settings.database_url}")
     engine = state.engine()
     migrate.upgrade(engine)
     click.echo(f"    schema at revision {migrate.current_revision(engine)}")
 
-    click.echo("3/4 reference tables (postcode → LSOA → IMD)")
+    click.echo("3/5 reference tables (postcode → LSOA → IMD)")
     load_reference_tables(state, out_dir / POSTCODE_LOOKUP_FILE, out_dir / IMD_FILE)
 
-    click.echo("4/4 ingest the extracts to FHIR, and project them for the indicators")
+    click.echo("4/5 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():
         report = ingest_extract(state, source, out_dir / file_name, None, project=False)
         click.echo("    " + describe(report).replace("\n", "\n    "))
@@ -84,6 +105,9 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     click.echo("    data-quality issues between the systems:")
     for rule, count in issue_counts(state).items():
         click.echo(f"      {rule}: {count:,}")
+
+    click.echo("5/5 indicators, SPC and inequalities (computed above, with the projection)")
+    show_planted_events(state, result.truth)
 
     if serve:
         settings = with_demo_token(settings)

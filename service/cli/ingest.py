@@ -101,6 +101,10 @@ def describe(report: IngestReport) -> str:
     lines += [f"  note: {note}" for note in report.notes]
     if report.projection is not None:
         lines.append("  " + describe_projection(report.projection))
+    if report.indicators is not None:
+        from service.cli.indicators import describe_compute
+
+        lines.append("  " + describe_compute(report.indicators))
     return "\n".join(lines)
 
 

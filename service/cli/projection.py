@@ -97,10 +97,14 @@ def load(state: CliState, postcodes: Path | None, imd: Path | None) -> None:
 
 
 def refresh_projection(state: CliState) -> str:
+    """Project what is queued, then recount the indicator months that changed."""
+    from service.cli.indicators import describe_compute, run_compute
     from service.cli.ingest import describe_projection
     from service.projection.refresh import refresh as refresh_queue
 
-    return describe_projection(refresh_queue(_sessions(state), precedence=state.precedence()))
+    sessions = _sessions(state)
+    projection = describe_projection(refresh_queue(sessions, precedence=state.precedence()))
+    return projection + "\n" + describe_compute(run_compute(sessions, full=False))
 
 
 def issue_counts(state: CliState) -> dict[str, int]:
@@ -131,9 +135,4 @@ def load_reference_tables(state: CliState, postcodes: Path | None, imd: Path | N
 
 
 def _sessions(state: CliState) -> sessionmaker[Session]:
-    from service.storage import migrate
-    from service.storage.engine import make_session_factory
-
-    engine = state.engine()
-    migrate.upgrade(engine)
-    return make_session_factory(engine)
+    return state.sessions()

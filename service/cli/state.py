@@ -11,6 +11,7 @@ from service.config import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
     from service.projection.precedence import Precedence
 
@@ -35,6 +36,15 @@ class CliState:
         from service.storage.engine import make_engine
 
         return make_engine(self.settings.database_url)
+
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the configured database, migrated to the newest schema first."""
+        from service.storage import migrate
+        from service.storage.engine import make_session_factory
+
+        engine = self.engine()
+        migrate.upgrade(engine)
+        return make_session_factory(engine)
 
     def precedence(self) -> Precedence:
         """The reconciliation rules: the deployment's file if set, else the product's."""

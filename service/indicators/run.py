@@ -42,10 +42,12 @@ def compute(
     *,
     now: Callable[[], datetime],
     full: bool,
+    statistics_only: bool = False,
     catalogue: Catalogue | None = None,
 ) -> ComputeReport:
     """Recount (everything, or the stale months) and recompute every series; a no-op when an
-    incremental run finds nothing stale."""
+    incremental run finds nothing stale. `statistics_only` recounts nothing and recomputes every
+    series from the stored counts (after an intervention rebased a chart)."""
     catalogue = catalogue or load_catalogue()
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -56,11 +58,11 @@ def compute(
         since[0] = current
 
     clock = [started]
-    kind = "full" if full else "incremental"
+    kind = "full" if full else "statistics" if statistics_only else "incremental"
     with sessions.begin() as session:
-        months = None if full else store.stale_months(session)
+        months = None if full else set() if statistics_only else store.stale_months(session)
         queued = store.stale_months(session) if full else months
-        if months is not None and not months:
+        if months is not None and not months and not statistics_only:
             return ComputeReport(None, kind, 0, 0, 0.0, {})
         run = IndicatorRun(
             kind=kind,
@@ -74,23 +76,21 @@ def compute(
         run_id = run.id
     try:
         with sessions.begin() as session:
-            frames = read_frames(session, months)
-            lap("read_projection", clock)
-            counts = count(frames, catalogue)
-            lap("count", clock)
-            store.replace_counts(session, counts, run_id, months)
-            lap("write_counts", clock)
-            all_counts = counts if months is None else store.read_counts(session)
-            lap("read_counts", clock)
-            results = analyse(all_counts, catalogue, store.rebases(session))
+            months_counted = 0
+            counts = None
+            if months is None or months:
+                counts = count(read_frames(session, months), catalogue)
+                lap("read_and_count", clock)
+                store.replace_counts(session, counts, run_id, months)
+                lap("write_counts", clock)
+                months_counted = len(set(counts["period"])) if months is None else len(months)
+            if counts is None or months is not None:
+                counts = store.read_counts(session)
+                lap("read_counts", clock)
+            results = analyse(counts, catalogue, store.rebases(session))
             lap("statistics", clock)
             store.replace_results(session, results, run_id)
             store.forget_stale_months(session, queued or ())
-            months_counted = (
-                len(set(counts["period"]))
-                if months is None and not counts.empty
-                else len(months or ())
-            )
             session.execute(
                 update(IndicatorRun)
                 .where(IndicatorRun.id == run_id)

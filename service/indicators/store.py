@@ -18,6 +18,7 @@ from service.indicators.counting import COUNT_COLUMNS, KEY_COLUMNS
 from service.indicators.statistics import Rebase, Results
 from service.storage.models import (
     IndicatorCount,
+    IndicatorRun,
     IndicatorSeries,
     IndicatorStaleMonth,
     IndicatorStratification,
@@ -125,3 +126,22 @@ def series_rows(
     if stratification is not None:
         statement = statement.where(IndicatorSeries.stratification == stratification)
     return session.scalars(statement)
+
+
+def add_intervention(session: Session, intervention: Intervention) -> Intervention:
+    session.add(intervention)
+    session.flush()
+    return intervention
+
+
+def interventions(session: Session, indicator_id: str | None = None) -> list[Intervention]:
+    statement = select(Intervention).order_by(Intervention.started_on, Intervention.id)
+    if indicator_id is not None:
+        statement = statement.where(Intervention.indicator_id == indicator_id)
+    return list(session.scalars(statement))
+
+
+def latest_run(session: Session) -> IndicatorRun | None:
+    return session.scalars(
+        select(IndicatorRun).where(IndicatorRun.status == "done").order_by(IndicatorRun.id.desc())
+    ).first()

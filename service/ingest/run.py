@@ -33,6 +33,7 @@ from fhir_mappings.row_pipeline import (
 )
 from service.clock import Clock
 from service.errors import InputError
+from service.indicators.run import ComputeReport, compute
 from service.ingest import fingerprints, quarantine
 from service.projection.precedence import Precedence, load_precedence
 from service.projection.refresh import RefreshReport, refresh
@@ -61,6 +62,7 @@ class IngestReport:
     released_from_quarantine: int = 0
     notes: list[str] = field(default_factory=list)
     projection: RefreshReport | None = None
+    indicators: ComputeReport | None = None
 
     def add_findings(self, outcome: RowOutcome) -> None:
         for finding in outcome.findings:
@@ -72,6 +74,12 @@ class IngestReport:
         self.projection = projection
         if projection is not None:
             result["projection"] = {**projection.counts(), "seconds": round(projection.seconds, 2)}
+        if self.indicators is not None:
+            result["indicators"] = {
+                "run": self.indicators.run_id,
+                "months_counted": self.indicators.months_counted,
+                "seconds": round(self.indicators.seconds, 2),
+            }
         result["rows"] = dict(self.rows)
         result["findings_by_rule"] = {
             rule: dict(c) for rule, c in sorted(self.findings_by_rule.items())
@@ -123,6 +131,8 @@ def ingest_file(
             refresh_statistics(session)
     if project:
         report.projection = refresh(sessions, precedence=precedence or load_precedence())
+        # Only the months this load changed are recounted (the projection queued them).
+        report.indicators = compute(sessions, now=clock, full=False)
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
     log.info("ingested %s: %s", path.name, dict(report.rows))
     return report

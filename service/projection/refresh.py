@@ -258,9 +258,7 @@ def _replace_rows(
             session.execute(insert(_table(model)), rows)
 
 
-def _queue_stale_months(
-    session: Session, families: Sequence[str], projection: Projection
-) -> None:
+def _queue_stale_months(session: Session, families: Sequence[str], projection: Projection) -> None:
     """The months whose indicator counts these families' rows change, before and after, for the
     next incremental computation (same transaction: a committed projection is never missed)."""
     months = {r["birth_month"] for r in projection.births}

@@ -42,17 +42,20 @@ def scheduled_jobs(
             id="projection-refresh",
             description="Project resources written through the API since the last refresh.",
             trigger=IntervalTrigger(seconds=settings.projection_refresh_seconds),
-            run=lambda: refresh_queued(settings, sessions),
+            run=lambda: refresh_queued(settings, sessions, clock),
         ),
     ]
 
 
-def refresh_queued(settings: Settings, sessions: sessionmaker[Session]) -> None:
-    """Ingest projects what it loads; writes through the FHIR API wait here for the next run."""
+def refresh_queued(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> None:
+    """Ingest projects what it loads; writes through the FHIR API wait here for the next run,
+    and so do the indicator months they change."""
+    from service.indicators.run import compute
     from service.projection.precedence import load_precedence
     from service.projection.refresh import queued_patients, refresh
 
     with sessions() as session:
-        if queued_patients(session) == 0:
-            return
-    refresh(sessions, precedence=load_precedence(settings.precedence_file))
+        waiting = queued_patients(session)
+    if waiting:
+        refresh(sessions, precedence=load_precedence(settings.precedence_file))
+    compute(sessions, now=clock, full=False)

@@ -560,7 +560,7 @@ class IndicatorStaleMonth(Base):
 
 
 class Intervention(Base):
-    """"On this day, to address this concern, we did this": a marker on an indicator's chart,
+    """ "On this day, to address this concern, we did this": a marker on an indicator's chart,
     optionally restarting its limits from that month."""
 
     __tablename__ = "intervention"

@@ -1,0 +1,229 @@
+"""Indicator results as they may leave the service: counts rounded and small numbers suppressed
+(the disclosure rule), rates hidden where their numerator is suppressed, their denominator is
+under 10 or their key fields fail the completeness gate. SPC and comparisons were decided on the
+unrounded counts; only what is shown is controlled here.
+
+These views are what the API, the command line and the dashboard read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from alerts.inequality import disclose_rate
+from service.errors import InputError, PerinatalError
+from service.indicators import store
+from service.indicators.catalogue import Catalogue, Indicator
+from service.indicators.interventions import before_after
+from service.indicators.statistics import month_label
+from service.storage.models import IndicatorSeries, Intervention
+
+
+class NotFoundError(InputError):
+    """What was asked for does not exist (an unknown indicator, stratum or intervention)."""
+
+
+class InvalidRequestError(PerinatalError):
+    """A request naming its field and what is wrong with it."""
+
+    exit_code = 2
+
+
+def shown_rate(numerator: int, denominator: int, per: int, dq_pass: bool | None) -> dict[str, Any]:
+    """Published numerator, denominator and rate (None with the reason when not shown)."""
+    disclosed = disclose_rate(numerator, denominator, per)
+    reason = disclosed.reason
+    rate = disclosed.rate
+    if dq_pass is False:
+        rate, reason = None, "key fields too incomplete"
+    return {
+        "numerator": disclosed.numerator,
+        "denominator": disclosed.denominator,
+        "rate": rate,
+        "not_shown_because": reason if rate is None else None,
+    }
+
+
+def indicator_of(catalogue: Catalogue, indicator_id: str) -> Indicator:
+    try:
+        return catalogue.indicators[indicator_id]
+    except KeyError:
+        raise NotFoundError(f"unknown indicator {indicator_id!r}") from None
+
+
+def describe(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "id": indicator.id,
+        "title": indicator.title,
+        "description": indicator.description,
+        "unit": indicator.unit_label,
+        "per": indicator.per,
+        "better": indicator.better,
+        "topic": indicator.topic,
+        "sources": list(indicator.sources),
+    }
+
+
+def overview(session: Session, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """One line per indicator: the overall chart's latest point and the window's figures, and
+    the worst traffic light across its groups."""
+    by_indicator: dict[str, list[IndicatorSeries]] = {}
+    for row in store.series_rows(session):
+        by_indicator.setdefault(row.indicator_id, []).append(row)
+    lines = []
+    for indicator in catalogue.indicators.values():
+        rows = by_indicator.get(indicator.id, [])
+        overall = next((r for r in rows if r.stratification == "overall"), None)
+        red = [f"{r.stratification}={r.stratum}" for r in rows if r.window_rag == "red"]
+        line = describe(indicator)
+        line["computed"] = overall is not None
+        if overall is not None:
+            line |= {
+                "latest_period": overall.latest_period,
+                "variation": overall.latest_point_type,
+                "trial_limits": overall.trial_limits,
+                "window": _window(overall.window, indicator),
+                "worst_disparity": "red" if red else _worst(rows),
+                "red_groups": red,
+            }
+        lines.append(line)
+    return lines
+
+
+def _worst(rows: list[IndicatorSeries]) -> str | None:
+    lights = {r.window_rag for r in rows}
+    return next((light for light in ("red", "amber", "green") if light in lights), None)
+
+
+def _window(window: dict[str, Any], indicator: Indicator) -> dict[str, Any]:
+    shown = shown_rate(
+        int(window["numerator"]), int(window["denominator"]), indicator.per, window["dq_pass"]
+    )
+    hidden = shown["rate"] is None
+    return {
+        "from": window["window_start"],
+        "to": window["window_end"],
+        **shown,
+        "ci_lower": None if hidden else window["ci_lower"],
+        "ci_upper": None if hidden else window["ci_upper"],
+        "completeness": window["completeness"],
+        "ratio": None if hidden else window["ratio"],
+        "ratio_lower": None if hidden else window["ratio_lower"],
+        "ratio_upper": None if hidden else window["ratio_upper"],
+        "traffic_light": window["rag"],
+        "reference": bool(window.get("is_reference")),
+    }
+
+
+def series_view(
+    session: Session, catalogue: Catalogue, indicator_id: str, stratification: str = "overall"
+) -> dict[str, Any]:
+    """Every stratum's monthly chart of one indicator and stratification, disclosed, with the
+    interventions that mark it."""
+    indicator = indicator_of(catalogue, indicator_id)
+    if stratification not in catalogue.stratifications:
+        raise NotFoundError(f"unknown stratification {stratification!r}")
+    strata = []
+    for row in store.series_rows(session, indicator_id, stratification):
+        points = store.decode_points(row.points)
+        strata.append(
+            {
+                "stratum": row.stratum,
+                "latest_period": row.latest_period,
+                "variation": row.latest_point_type,
+                "trial_limits": row.trial_limits,
+                "window": _window(row.window, indicator),
+                "months": _months(points, indicator),
+            }
+        )
+    marks = [
+        intervention_view(i)
+        for i in store.interventions(session, indicator_id)
+        if i.stratification == stratification
+    ]
+    return {
+        "indicator": describe(indicator),
+        "stratification": stratification,
+        "reference": catalogue.stratifications[stratification].reference,
+        "strata": strata,
+        "interventions": marks,
+    }
+
+
+def _months(points: dict[str, list[Any]], indicator: Indicator) -> list[dict[str, Any]]:
+    months = []
+    for i, month in enumerate(points["month"]):
+        shown = shown_rate(
+            points["numerator"][i], points["denominator"][i], indicator.per, points["dq_pass"][i]
+        )
+        hidden = shown["rate"] is None
+        months.append(
+            {
+                "period": month_label(month),
+                **shown,
+                "ci_lower": None if hidden else points["ci_lower"][i],
+                "ci_upper": None if hidden else points["ci_upper"][i],
+                "completeness": points["completeness"][i],
+                "centre": points["centre"][i],
+                "lower_limit": points["lower_limit"][i],
+                "upper_limit": points["upper_limit"][i],
+                "point_type": points["point_type"][i],
+                "rule": points["rule"][i],
+                "rebase_group": points["rebase_group"][i],
+                "traffic_light": points["rag"][i],
+            }
+        )
+    return months
+
+
+def intervention_view(intervention: Intervention) -> dict[str, Any]:
+    return {
+        "id": intervention.id,
+        "indicator": intervention.indicator_id,
+        "stratification": intervention.stratification,
+        "stratum": intervention.stratum,
+        "date": intervention.started_on.isoformat(),
+        "description": intervention.description,
+        "owner": intervention.owner,
+        "rebase": intervention.rebase,
+        "recorded_at": intervention.recorded_at.isoformat(),
+    }
+
+
+def intervention_report(
+    session: Session, catalogue: Catalogue, intervention_id: int
+) -> dict[str, Any]:
+    intervention = session.get(Intervention, intervention_id)
+    if intervention is None:
+        raise NotFoundError(f"no intervention {intervention_id}")
+    indicator = indicator_of(catalogue, intervention.indicator_id)
+    row = session.get(
+        IndicatorSeries,
+        (intervention.indicator_id, intervention.stratification, intervention.stratum),
+    )
+    report: dict[str, Any] = {"intervention": intervention_view(intervention), "report": None}
+    if row is not None:
+        result = before_after(
+            store.decode_points(row.points),
+            intervention.started_on,
+            improvement=indicator.improvement,  # type: ignore[arg-type]
+            per=indicator.per,
+        )
+        report["report"] = asdict(result)
+    return report
+
+
+def validate_intervention(
+    catalogue: Catalogue, indicator_id: str, stratification: str, stratum: str, started_on: date
+) -> None:
+    indicator_of(catalogue, indicator_id)
+    if stratification not in catalogue.stratifications:
+        raise InvalidRequestError(f"stratification: unknown {stratification!r}")
+    if stratification == "overall" and stratum != "all":
+        raise InvalidRequestError("stratum: the overall chart has the single stratum 'all'")
+    if stratification != "overall" and not stratum:
+        raise InvalidRequestError(f"stratum: name the {stratification} group it is for")
