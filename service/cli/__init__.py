@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from service.cli.db import db
 from service.cli.demo import demo
-from service.cli.indicators import compute, indicators, interventions
+from service.cli.indicators import compute, indicators, interventions, notes
 from service.cli.ingest import ingest
 from service.cli.projection import projection, reference
 from service.cli.quarantine import quarantine
@@ -88,6 +88,7 @@ cli.add_command(reference)
 cli.add_command(compute)
 cli.add_command(indicators)
 cli.add_command(interventions)
+cli.add_command(notes)
 
 
 def main() -> None:

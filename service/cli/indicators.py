@@ -3,7 +3,6 @@ clinicians act on, from the command line. What is printed is disclosure-controll
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -103,6 +102,11 @@ def show(state: CliState, indicator_id: str, stratification: str) -> None:
         )
     for mark in view["interventions"]:
         click.echo(f"  intervention {mark['id']} on {mark['date']}: {mark['description']}")
+    for note in view["notes"]:
+        about = "" if note["stratification"] == "overall" else f" [{note['stratum']}]"
+        when = f" {note['period']}" if note["period"] else ""
+        themes = f" (themes: {', '.join(note['themes'])})" if note["themes"] else ""
+        click.echo(f"  {note['kind']}{about}{when}: {note['text']}{themes}")
 
 
 @indicators.command()
@@ -155,9 +159,12 @@ def add_intervention(
     rebase: bool,
 ) -> None:
     """Record an intervention (recomputes the indicators when it rebases a chart)."""
-    sessions = _sessions(state)
+    from service.clock import utc_now
+    from service.indicators.intervention_log import record_intervention
+
     intervention = record_intervention(
-        sessions,
+        _sessions(state),
+        now=utc_now,
         indicator_id=indicator_id,
         started_on=started_on.date(),
         description=description,
@@ -168,35 +175,6 @@ def add_intervention(
         recorded_by="command line",
     )
     click.echo(f"intervention {intervention['id']} recorded for {indicator_id}")
-
-
-def record_intervention(
-    sessions: sessionmaker[Session], *, started_on: date, rebase: bool, **fields: Any
-) -> dict[str, Any]:
-    from service.clock import utc_now
-    from service.indicators import store
-    from service.indicators.catalogue import load_catalogue
-    from service.indicators.published import intervention_view, validate_intervention
-    from service.indicators.run import compute as compute_indicators
-    from service.storage.models import Intervention
-
-    validate_intervention(
-        load_catalogue(),
-        fields["indicator_id"],
-        fields["stratification"],
-        fields["stratum"],
-        started_on,
-    )
-    with sessions.begin() as session:
-        intervention = store.add_intervention(
-            session,
-            Intervention(started_on=started_on, rebase=rebase, recorded_at=utc_now(), **fields),
-        )
-        view = intervention_view(intervention)
-    if rebase:
-        # The chart's limits restart at once; no month needs recounting.
-        compute_indicators(sessions, now=utc_now, full=False, statistics_only=True)
-    return view
 
 
 @interventions.command("list")
@@ -247,3 +225,68 @@ def report_intervention(state: CliState, intervention_id: int) -> None:
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+@click.group()
+def notes() -> None:
+    """Narrative notes and service-user feedback that explain an indicator's numbers."""
+
+
+@notes.command("add")
+@click.option("--indicator", "indicator_id", required=True)
+@click.option("--kind", type=click.Choice(["narrative", "feedback"]), default="narrative")
+@click.option("--text", required=True, help="The note (no names or other identifiers).")
+@click.option("--stratification", default="overall", show_default=True)
+@click.option("--stratum", default="all", show_default=True)
+@click.option("--period", help="The month it is about, YYYY-MM.")
+@click.option("--theme", "themes", multiple=True, help="A theme (repeat for several).")
+@click.option("--author", help="A role or team.")
+@pass_state
+def add_note(
+    state: CliState,
+    indicator_id: str,
+    kind: str,
+    text: str,
+    stratification: str,
+    stratum: str,
+    period: str | None,
+    themes: tuple[str, ...],
+    author: str | None,
+) -> None:
+    """Store a note as a FHIR QuestionnaireResponse about the indicator."""
+    from fhir_mappings.fhir.notes import Note
+    from service.clock import utc_now
+    from service.indicators.notes import add_note as store_note
+
+    note_id = store_note(
+        _sessions(state),
+        Note(
+            id=None,
+            indicator_id=indicator_id,
+            kind=kind,
+            text=text,
+            stratification=stratification,
+            stratum=stratum,
+            period=period,
+            themes=themes,
+            author=author,
+        ),
+        now=utc_now,
+    )
+    click.echo(f"note stored as QuestionnaireResponse/{note_id}")
+
+
+@notes.command("list")
+@click.option("--indicator", "indicator_id", required=True)
+@pass_state
+def list_notes(state: CliState, indicator_id: str) -> None:
+    """The notes on an indicator, newest first."""
+    from service.indicators.notes import notes_for
+
+    with _sessions(state)() as session:
+        for note in notes_for(session, indicator_id):
+            click.echo(
+                f"{note['authored'][:10]} {note['kind']:<9} {note['stratification']}="
+                f"{note['stratum']} {note['period'] or '':<7} {note['text']}"
+                + (f" (themes: {', '.join(note['themes'])})" if note["themes"] else "")
+            )

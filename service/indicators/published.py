@@ -145,12 +145,15 @@ def series_view(
         for i in store.interventions(session, indicator_id)
         if i.stratification == stratification
     ]
+    from service.indicators.notes import notes_for
+
     return {
         "indicator": describe(indicator),
         "stratification": stratification,
         "reference": catalogue.stratifications[stratification].reference,
         "strata": strata,
         "interventions": marks,
+        "notes": notes_for(session, indicator_id),
     }
 
 

@@ -55,7 +55,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
-        if not request.url.path.startswith("/fhir"):
+        if not request.url.path.startswith(("/fhir", "/api")):
             return await http_exception_handler(request, error)
         code = {404: "not-found", 405: "not-supported"}.get(error.status_code, "processing")
         return _answer(request, FhirError(error.status_code, code, str(error.detail)))

@@ -7,18 +7,25 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from fhir_mappings.fhir import codes
+from fhir_mappings.fhir import codes, notes
 from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
 
 # AuditEvents are written by the service itself and served read-only.
-STORED_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance", "AuditEvent")
-WRITABLE_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance")
+# QuestionnaireResponses hold the narrative notes and service-user feedback on indicators.
+STORED_TYPES: tuple[str, ...] = (
+    *CLINICAL_RESOURCE_TYPES,
+    "Provenance",
+    "AuditEvent",
+    "QuestionnaireResponse",
+)
+WRITABLE_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance", "QuestionnaireResponse")
 
 
 @cache  # built once: every read asks whether it is for one of these
 def served_definitions() -> dict[tuple[str, str], dict[str, Any]]:
     local = codes.local_code_system()
-    return {("CodeSystem", local["id"]): local}
+    note_form = notes.questionnaire()
+    return {("CodeSystem", local["id"]): local, ("Questionnaire", note_form["id"]): note_form}
 
 
-SERVED_TYPES: tuple[str, ...] = (*STORED_TYPES, "CodeSystem")
+SERVED_TYPES: tuple[str, ...] = (*STORED_TYPES, "CodeSystem", "Questionnaire")

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.config import Settings
-from service.clock import utc_now
 from service.scheduling.jobs import refresh_queued
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.models import PatientIdentity, ProjectionQueue
@@ -30,7 +29,7 @@ def test_api_writes_are_projected_by_the_scheduled_refresh(
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProjectionQueue)) == 1
 
-    refresh_queued(Settings(database_url=empty_database_url), sessions, utc_now)
+    refresh_queued(Settings(database_url=empty_database_url), sessions, lambda: NOW)
 
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProjectionQueue)) == 0
