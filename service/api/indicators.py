@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -94,7 +94,7 @@ def add_intervention(request: Request, body: InterventionRequest) -> JSONRespons
 
 
 @router.get("/interventions/{intervention_id}/report")
-def report(request: Request, intervention_id: int) -> dict[str, Any]:
+def report(request: Request, intervention_id: int = Path(ge=1, le=2**31 - 1)) -> dict[str, Any]:
     require(request, "read", "Measure")
     with request.app.state.read_sessions() as session:
         try:

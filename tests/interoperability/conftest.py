@@ -11,11 +11,13 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from fhir_mappings.fhir.notes import Note, note_response
 from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
 from fhir_mappings.synthetic.spec import SynthesisSpec
@@ -114,3 +116,15 @@ def _feed(server: RunningServer, folder: Path) -> None:
                 timeout=120,
             )
         assert response.status_code == 200, response.text
+    # A note on an indicator: the one stored type no extract makes.
+    note = note_response(
+        Note(id=None, indicator_id="oasi", kind="narrative", text="Staffing was short."),
+        authored=datetime(2026, 1, 5, tzinfo=UTC),
+    )
+    response = httpx.post(
+        f"{server.root}/fhir/QuestionnaireResponse",
+        json=note,
+        headers={**server.headers, "content-type": "application/fhir+json"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text

@@ -156,7 +156,7 @@ def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -
     assert "planted: oasi_rise_asian" in result.output
     assert "maternity_births_v1.csv (maternity, mapping maternity_births_v1)" in result.output
     assert "health_visiting_contacts_v1.csv (health_visiting" in result.output
-    assert "3/4 reference tables" in result.output
+    assert "3/5 reference tables" in result.output
     assert re.search(
         r"analytic projection: [\d,]+ families refreshed \([\d,]+ births", result.output
     )

@@ -126,6 +126,16 @@ AUDIT = {
     "source": {"observer": {"display": "test"}},
     "entity": [{"what": {"reference": "Patient/m1"}}],
 }
+NOTE = {
+    "resourceType": "QuestionnaireResponse",
+    "id": "qr1",
+    "questionnaire": "https://fhir.perinatal-equity.example/Questionnaire/indicator-note",
+    "status": "completed",
+    "subject": {"reference": "Measure/oasi"},
+    "authored": "2024-03-09T10:00:00Z",
+    "author": {"reference": "Organization/trust-1"},
+    "item": [{"linkId": "text", "answer": [{"valueString": "Two midwives on leave."}]}],
+}
 EVERY_TYPE = [
     MOTHER,
     BABY,
@@ -138,4 +148,5 @@ EVERY_TYPE = [
     REFERRAL,
     PROVENANCE,
     AUDIT,
+    NOTE,
 ]
