@@ -69,9 +69,10 @@ def sii(
         return result
     # Delta method on log RII = log(a + b) − log(a).
     gradient = np.array([1 / (intercept + slope) - 1 / intercept, 1 / (intercept + slope)])
-    log_se = float(np.sqrt(gradient @ covariance @ gradient)) if rii > 0 else float("nan")
-    if not np.isfinite(log_se):
+    log_variance = float(gradient @ covariance @ gradient)
+    if rii <= 0 or not log_variance >= 0:  # also catches NaN
         return result
+    log_se = float(np.sqrt(log_variance))
     return SlopeIndex(
         result.sii,
         result.rii,

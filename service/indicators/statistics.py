@@ -159,13 +159,17 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
     }
     # Numpy slices per series: pandas' per-group overhead would dominate the arithmetic.
     figures = figures.sort_values([*SERIES_KEY, "month"], kind="stable").reset_index(drop=True)
+    month_range = {
+        str(i): (int(low), int(high))
+        for i, low, high in zip(ranges.index, ranges["min"], ranges["max"], strict=True)
+    }
     columns = {name: figures[name].to_numpy() for name in SERIES_COLUMNS}
     keys = figures[SERIES_KEY].to_numpy()
     breaks = np.flatnonzero((keys[1:] != keys[:-1]).any(axis=1)) + 1
     for start, stop in zip([0, *breaks], [*breaks, len(figures)], strict=True):
         indicator_id, stratification, stratum = (str(k) for k in keys[start])
         indicator = catalogue.indicators[indicator_id]
-        first, last = (int(v) for v in ranges.loc[indicator_id, ["min", "max"]].to_numpy())
+        first, last = month_range[indicator_id]
         rows = {name: column[start:stop] for name, column in columns.items()}
         points = _series_points(
             rows, indicator, first, last, stratification == "overall",
