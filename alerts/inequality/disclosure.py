@@ -2,8 +2,8 @@
 rounded, so no published figure can single out a family.
 
 Counts of 0 stay 0; 1–7 show as 5; others round to the nearest 5. Percentages are computed from
-the rounded counts; rare-event rates (per 1,000) from the unrounded counts but hidden when the
-numerator is suppressed (1–7). No rate is shown on a denominator under 10.
+the rounded counts, rare-event rates (per 1,000) from the unrounded counts; neither is shown
+when its numerator is suppressed (1–7), nor on a denominator under 10.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def disclose_rate(numerator: int, denominator: int, multiplier: float = 100) -> 
         return DisclosedRate(
             shown_numerator, shown_denominator, None, suppressed, "denominator under 10"
         )
+    if suppressed:
+        return DisclosedRate(shown_numerator, shown_denominator, None, True, "numerator under 8")
     if multiplier == 100:
         rate = shown_numerator / shown_denominator * 100
-    elif suppressed:
-        return DisclosedRate(shown_numerator, shown_denominator, None, True, "numerator under 8")
     else:
         rate = numerator / denominator * multiplier
     return DisclosedRate(shown_numerator, shown_denominator, rate, suppressed)

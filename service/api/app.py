@@ -15,6 +15,7 @@ from service.api.fhir import (
     capabilities,
     export,
     history,
+    measures,
     read,
     search,
     transaction,
@@ -72,6 +73,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     # The path convertors (fhir_type, fhir_id) keep the routes apart, so the order is free:
     # the most frequent interactions come first, as routes are tried in order.
     for router in (
+        measures.router,  # before the generic routes, which would answer 404 for these types
         read.router,
         search.router,
         write.router,

@@ -165,3 +165,4 @@ def test_disclosed_rates() -> None:
     assert hidden.numerator_suppressed
     assert disclose_rate(0, 2003, 1000).rate == 0.0
     assert disclose_rate(2, 9).rate is None  # denominator under 10
+    assert disclose_rate(3, 500).rate is None  # a percentage on a suppressed numerator too

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from service.api.fhir.context import fhir_base, json_format
+from service.api.fhir.measures import COMPUTED_TYPES
 from service.api.fhir.resource_types import STORED_TYPES, WRITABLE_TYPES, served_definitions
 from service.api.fhir.responses import fhir_json
 from service.search.definitions import parameters_for, search_parameters
@@ -42,6 +43,15 @@ def capability_statement(base: str, operations: dict[str, list[str]]) -> dict[st
     resources += [
         {"type": t, "interaction": [{"code": "read"}]}
         for t in sorted({t for t, _ in served_definitions()})
+    ]
+    resources += [
+        {
+            "type": t,
+            "profile": f"http://hl7.org/fhir/StructureDefinition/{t}",
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [{"name": name, "type": kind} for name, kind in parameters.items()],
+        }
+        for t, parameters in COMPUTED_TYPES.items()
     ]
     return {
         "resourceType": "CapabilityStatement",

@@ -4,19 +4,16 @@ restarts its limits from the intervention's month."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from service.indicators.interventions import before_after
-from service.indicators.run import compute
-from service.indicators.store import replace_counts
-from service.storage.engine import make_engine, make_session_factory
 from tests.service.conftest import READER_TOKEN as READER
 from tests.service.conftest import WRITER_TOKEN as WRITER
 from tests.service.conftest import assert_outcome, bearer
+from tests.service.indicators.conftest import seed_counts
 
 START = 2024 * 12  # January 2024 as a month number
 
@@ -72,33 +69,10 @@ def test_a_worse_run_after_is_a_concern() -> None:
     assert report.special_cause_concern_after  # seven above the mean of the months before
 
 
-def _seed_counts(database_url: str) -> None:
-    engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
-    numerators = [80, 85, 75, 82, 78, 80, 84, 76, 81, 79, 40, 42, 38, 41, 39, 40, 43, 37]
-    frame = pd.DataFrame(
-        {
-            "indicator_id": "smoking_at_delivery",
-            "period": pd.date_range("2023-01-01", periods=18, freq="MS"),
-            "stratification": "overall",
-            "stratum": "all",
-            "population": 1000,
-            "complete": 1000,
-            "denominator": 1000,
-            "numerator": numerators,
-        }
-    )
-    with sessions.begin() as session:
-        replace_counts(session, frame, 0, None)
-    compute(sessions, now=lambda: datetime(2026, 1, 5, tzinfo=UTC), full=False,
-            statistics_only=True)  # fmt: skip
-    engine.dispose()
-
-
 def test_an_intervention_with_rebase_changes_the_limits_from_its_month(
     api: TestClient, empty_database_url: str
 ) -> None:
-    _seed_counts(empty_database_url)
+    seed_counts(empty_database_url)
     chart = api.get("/api/indicators/smoking_at_delivery", headers=bearer(READER)).json()
     months = chart["strata"][0]["months"]
     assert {m["rebase_group"] for m in months} == {0}
