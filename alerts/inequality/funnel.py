@@ -5,6 +5,7 @@ random-effects term τ² when the groups vary more than chance allows (φ > 1)."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,16 +21,11 @@ def _limits(theta_scale: float, z: float, n: np.ndarray, tau2: float) -> tuple[n
     return np.sin(lower) ** 2, np.sin(upper) ** 2
 
 
-def funnel_proportions(
-    numerators: Sequence[float],
-    denominators: Sequence[float],
-    *,
-    overdispersion: bool = True,
-    trim: float = 0.1,
-) -> pd.DataFrame:
-    """One row per group: its proportion, 95% and 99.8% limits at its denominator, its z-score
-    and whether it lies outside the 99.8% limits (an outlier). The frame's `attrs` hold the
-    target θ, φ and τ²."""
+def funnel_limits(
+    numerators: Sequence[float] | np.ndarray, denominators: Sequence[float] | np.ndarray,
+    *, overdispersion: bool = True, trim: float = 0.1,
+) -> dict[str, Any]:  # fmt: skip
+    """`funnel_proportions` as arrays (with target, phi and tau2), for many calls in a row."""
     x = np.asarray(numerators, dtype=np.float64)
     n = np.asarray(denominators, dtype=np.float64)
     if x.shape != n.shape or len(n) == 0:
@@ -50,18 +46,34 @@ def funnel_proportions(
         tau2 = max(0.0, (count * phi - (count - 1)) / (w.sum() - (w**2).sum() / w.sum()))
     lcl95, ucl95 = _limits(theta_scale, Z95, n, tau2)
     lcl998, ucl998 = _limits(theta_scale, Z998, n, tau2)
-    frame = pd.DataFrame(
-        {
-            "numerator": x,
-            "denominator": n,
-            "proportion": proportion,
-            "z": (np.arcsin(np.sqrt(proportion)) - theta_scale) / np.sqrt(1 / (4 * n) + tau2),
-            "lcl95": lcl95,
-            "ucl95": ucl95,
-            "lcl998": lcl998,
-            "ucl998": ucl998,
-        }
-    )
-    frame["outlier"] = (proportion < lcl998) | (proportion > ucl998)
-    frame.attrs.update(target=theta, phi=phi, tau2=tau2)
+    return {
+        "numerator": x,
+        "denominator": n,
+        "proportion": proportion,
+        "z": (np.arcsin(np.sqrt(proportion)) - theta_scale) / np.sqrt(1 / (4 * n) + tau2),
+        "lcl95": lcl95,
+        "ucl95": ucl95,
+        "lcl998": lcl998,
+        "ucl998": ucl998,
+        "outlier": (proportion < lcl998) | (proportion > ucl998),
+        "target": theta,
+        "phi": phi,
+        "tau2": tau2,
+    }
+
+
+def funnel_proportions(
+    numerators: Sequence[float],
+    denominators: Sequence[float],
+    *,
+    overdispersion: bool = True,
+    trim: float = 0.1,
+) -> pd.DataFrame:
+    """One row per group: its proportion, 95% and 99.8% limits at its denominator, its z-score
+    and whether it lies outside the 99.8% limits (an outlier). The frame's `attrs` hold the
+    target θ, φ and τ²."""
+    limits = funnel_limits(numerators, denominators, overdispersion=overdispersion, trim=trim)
+    summary = {name: limits.pop(name) for name in ("target", "phi", "tau2")}
+    frame = pd.DataFrame(limits)
+    frame.attrs.update(summary)
     return frame

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Boolean, select
 from sqlalchemy.orm import Session
 
+from service.storage.bulk import fetch_frame
 from service.storage.models import AnalyticBirth, AnalyticContact
 
 ENGLISH = "en"
@@ -32,8 +33,7 @@ def read_frames(
 ) -> dict[str, pd.DataFrame]:
     """The projection's births and contacts (only those of `months` when given).
 
-    Rows come straight from the driver and are typed by pandas a column at a time: SQLAlchemy's
-    per-value result processing (dates are text on SQLite) costs more than the query."""
+    Rows come straight from the driver and are typed here a column at a time."""
     frames: dict[str, pd.DataFrame] = {}
     for table, model in TABLES.items():
         columns = [c for c in model.__table__.columns if c.name not in SKIPPED]
@@ -41,16 +41,7 @@ def read_frames(
         if months is not None:
             period = model.__table__.c[PERIOD_COLUMNS[table]]
             statement = statement.where(period.in_(sorted(months)))
-        connection = session.connection()
-        compiled = statement.compile(
-            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-        )
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(str(compiled))
-            frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in columns])
-        finally:
-            cursor.close()
+        frame = fetch_frame(session, statement)
         for column in columns:
             if isinstance(column.type, Boolean):
                 frame[column.name] = frame[column.name].astype("boolean")

@@ -18,13 +18,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alerts.inequality import funnel_proportions, sii
+from alerts.inequality import sii
 from alerts.inequality.comparisons import risk_ratio_bounds
 from alerts.inequality.confidence import wilson_bounds
 from alerts.inequality.disclosure import MINIMUM_DENOMINATOR, SUPPRESSED_UP_TO
+from alerts.inequality.funnel import funnel_limits
 from alerts.spc import xmr
-from alerts.spc.attribute_charts import binomial_limits, needs_exact_limits, proportion_limits
-from alerts.spc.rules import RuleOptions, point_types
+from alerts.spc.attribute_charts import (
+    binomial_limits,
+    needs_exact_limits,
+    proportion_limits,
+    proportion_limits_batch,
+)
+from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify, point_types
 from alerts.spc.xmr import TRIAL_LIMIT_POINTS
 from service.indicators.catalogue import Catalogue, Indicator
 from service.indicators.counting import EVERYONE, NOT_RECORDED
@@ -147,8 +153,11 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
     figures = rates(counts, catalogue)
     figures["month"] = month_number(figures["period"])
     ranges = figures.groupby("indicator_id")["month"].agg(["min", "max"])
+    month_range = {
+        str(i): (int(low), int(high))
+        for i, low, high in zip(ranges.index, ranges["min"], ranges["max"], strict=True)
+    }
     windows = _window_figures(figures, catalogue, ranges)
-    rebase_months = _rebase_months(rebases)
     window_rows: dict[tuple[str, ...], dict[str, Any]] = {
         tuple(key): row  # type: ignore[misc]
         for key, row in zip(
@@ -157,35 +166,150 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
             strict=True,
         )
     }
-    # Numpy slices per series: pandas' per-group overhead would dominate the arithmetic.
-    figures = figures.sort_values([*SERIES_KEY, "month"], kind="stable").reset_index(drop=True)
-    month_range = {
-        str(i): (int(low), int(high))
-        for i, low, high in zip(ranges.index, ranges["min"], ranges["max"], strict=True)
-    }
-    columns = {name: figures[name].to_numpy() for name in SERIES_COLUMNS}
-    keys = figures[SERIES_KEY].to_numpy()
+    grid = SeriesGrid.of(figures)
+    charts = _charts(grid, catalogue, month_range, _rebase_months(rebases))
+    for row, key in enumerate(grid.keys):
+        indicator = catalogue.indicators[key[0]]
+        first, last = month_range[key[0]]
+        span = slice(first - grid.first_month, last - grid.first_month + 1)
+        points: dict[str, Any] = {name: column[row, span] for name, column in grid.columns.items()}
+        points |= {name: column[row, span] for name, column in charts.items()}
+        points["chart"] = "xmr" if key[1] == "overall" else "p_prime"
+        points["month"] = np.arange(first, last + 1)
+        window = window_rows.get(key, {})
+        results.series.append(_series_record(indicator, key[1], key[2], points, window))
+    cuts = windows[windows["stratification"] != "overall"].sort_values(SERIES_KEY)
+    keys = cuts[["indicator_id", "stratification"]].to_numpy()
+    strata = cuts["stratum"].astype(str).tolist()
+    numerators = cuts["numerator"].to_numpy(dtype=np.int64)
+    denominators = cuts["denominator"].to_numpy(dtype=np.int64)
     breaks = np.flatnonzero((keys[1:] != keys[:-1]).any(axis=1)) + 1
-    for start, stop in zip([0, *breaks], [*breaks, len(figures)], strict=True):
-        indicator_id, stratification, stratum = (str(k) for k in keys[start])
-        indicator = catalogue.indicators[indicator_id]
-        first, last = month_range[indicator_id]
-        rows = {name: column[start:stop] for name, column in columns.items()}
-        points = _series_points(
-            rows, indicator, first, last, stratification == "overall",
-            rebase_months.get((indicator_id, stratification, stratum), ()),
-        )  # fmt: skip
-        window = window_rows.get((indicator_id, stratification, stratum), {})
-        results.series.append(_series_record(indicator, stratification, stratum, points, window))
-    for (indicator_key, stratification_key), cut in windows.groupby(
-        ["indicator_id", "stratification"], sort=True
-    ):
-        if stratification_key == "overall":
+    for start, stop in itertools.pairwise([0, *breaks, len(cuts)]):
+        if start == stop:
             continue
         results.stratifications.append(
-            _stratification_record(catalogue, str(indicator_key), str(stratification_key), cut)
+            _stratification_record(
+                catalogue,
+                str(keys[start][0]),
+                str(keys[start][1]),
+                strata[start:stop],
+                numerators[start:stop],
+                denominators[start:stop],
+            )
         )
     return results
+
+
+@dataclass(frozen=True)
+class SeriesGrid:
+    """Every series as a row of one 2-D array per figure, over every month of the run (months
+    outside an indicator's range, or without a row, have no counts)."""
+
+    keys: list[tuple[str, str, str]]
+    first_month: int
+    columns: dict[str, npt.NDArray[Any]]
+
+    @classmethod
+    def of(cls, figures: pd.DataFrame) -> SeriesGrid:
+        ordered = figures.sort_values([*SERIES_KEY, "month"], kind="stable")
+        codes = ordered.groupby(SERIES_KEY, sort=True).ngroup().to_numpy()
+        keys = [
+            (str(a), str(b), str(c))
+            for a, b, c in ordered[SERIES_KEY].drop_duplicates().itertuples(index=False)
+        ]
+        first = int(ordered["month"].min())
+        shape = (len(keys), int(ordered["month"].max()) - first + 1)
+        position = ordered["month"].to_numpy() - first
+        columns: dict[str, npt.NDArray[Any]] = {}
+        for name in COUNT_NAMES:
+            columns[name] = np.zeros(shape, dtype=np.int64)
+        for name in FIGURE_NAMES:
+            columns[name] = np.full(shape, np.nan)
+        for name in LABEL_NAMES:
+            columns[name] = np.full(shape, None, dtype=object)
+        for name, column in columns.items():
+            column[codes, position] = ordered[name].to_numpy(dtype=column.dtype)
+        return cls(keys, first, columns)
+
+
+COUNT_NAMES = ("numerator", "denominator", "population", "complete")
+FIGURE_NAMES = (
+    "rate", "ci_lower", "ci_upper", "completeness", "ratio", "ratio_lower", "ratio_upper",
+    "difference",
+)  # fmt: skip
+LABEL_NAMES = ("dq_pass", "suppressed", "rag")
+
+
+def _charts(
+    grid: SeriesGrid,
+    catalogue: Catalogue,
+    month_range: dict[str, tuple[int, int]],
+    rebase_months: dict[tuple[str, str, str], list[int]],
+) -> dict[str, npt.NDArray[Any]]:
+    """Every series' SPC: XmR on the overall series, Laney p′ (or exact binomial limits) on
+    strata, classified by the MDC rules; strata without a rebase in one batch."""
+    shape = grid.columns["rate"].shape
+    out: dict[str, npt.NDArray[Any]] = {
+        "centre": np.full(shape, np.nan),
+        "lower_limit": np.full(shape, np.nan),
+        "upper_limit": np.full(shape, np.nan),
+        "point_type": np.full(shape, "common_cause", dtype=object),
+        "rule": np.full(shape, None, dtype=object),
+        "rebase_group": np.zeros(shape, dtype=np.int64),
+    }
+    usable = grid.columns["dq_pass"] == True  # noqa: E712 - an object array of True/False/None
+    batch: list[int] = []
+    for row, key in enumerate(grid.keys):
+        indicator = catalogue.indicators[key[0]]
+        first, last = month_range[key[0]]
+        span = slice(first - grid.first_month, last - grid.first_month + 1)
+        starts = sorted({m - first for m in rebase_months.get(key, ()) if first < m <= last})
+        if key[1] == "overall":
+            chart = _xmr_chart(
+                grid.columns["rate"][row, span], usable[row, span], indicator, starts
+            )
+        elif starts:
+            chart = _proportion_chart(
+                grid.columns["numerator"][row, span],
+                grid.columns["denominator"][row, span],
+                usable[row, span],
+                indicator,
+                starts,
+            )
+        else:
+            batch.append(row)
+            continue
+        for name, values in chart.items():
+            out[name][row, span] = values
+    if batch:
+        _proportion_batch(grid, catalogue, usable, np.array(batch), out)
+    return out
+
+
+def _proportion_batch(
+    grid: SeriesGrid,
+    catalogue: Catalogue,
+    usable: npt.NDArray[np.bool_],
+    rows: npt.NDArray[np.int64],
+    out: dict[str, npt.NDArray[Any]],
+) -> None:
+    indicators = [catalogue.indicators[grid.keys[r][0]] for r in rows]
+    per = np.array([i.per for i in indicators], dtype=np.float64)[:, None]
+    sign = np.array([IMPROVEMENT_SIGN[i.improvement] for i in indicators])
+    x = np.where(usable[rows], grid.columns["numerator"][rows], 0).astype(np.float64)
+    n = np.where(usable[rows], grid.columns["denominator"][rows], 0).astype(np.float64)
+    values, centre, lower, upper = proportion_limits_batch(x, n, laney=True)
+    exact = needs_exact_limits(n, centre)
+    if exact.any():
+        lower[exact], upper[exact] = binomial_limits(n[exact], centre[exact])
+    centre_line = np.broadcast_to(centre[:, None], values.shape) * per
+    classified = classify(values * per, centre_line, lower * per, upper * per, sign, RuleOptions())
+    counted = n > 0
+    out["centre"][rows] = centre_line
+    out["lower_limit"][rows] = np.where(counted, lower * per, np.nan)
+    out["upper_limit"][rows] = np.where(counted, upper * per, np.nan)
+    out["point_type"][rows] = classified.point_type
+    out["rule"][rows] = classified.rule
 
 
 def _rebase_months(rebases: Sequence[Rebase]) -> dict[tuple[str, str, str], list[int]]:
@@ -194,51 +318,6 @@ def _rebase_months(rebases: Sequence[Rebase]) -> dict[tuple[str, str, str], list
         key = (rebase.indicator_id, rebase.stratification, rebase.stratum)
         months.setdefault(key, []).append(rebase.period.year * 12 + rebase.period.month - 1)
     return months
-
-
-SERIES_COLUMNS = (
-    "month", "numerator", "denominator", "population", "complete", "rate", "ci_lower",
-    "ci_upper", "completeness", "ratio", "ratio_lower", "ratio_upper", "difference", "dq_pass",
-    "suppressed", "rag",
-)  # fmt: skip
-
-
-def _series_points(
-    rows: dict[str, npt.NDArray[Any]],
-    indicator: Indicator,
-    first: int,
-    last: int,
-    overall: bool,
-    rebase_months: Sequence[int],
-) -> dict[str, Any]:
-    """The series as columns over every month of the indicator's range (gaps included)."""
-    length = last - first + 1
-    position = rows["month"] - first
-    columns: dict[str, Any] = {}
-    for name in ("numerator", "denominator", "population", "complete"):
-        column = np.zeros(length, dtype=np.int64)
-        column[position] = rows[name]
-        columns[name] = column
-    for name in ("rate", "ci_lower", "ci_upper", "completeness", "ratio", "ratio_lower",
-                 "ratio_upper", "difference"):  # fmt: skip
-        column = np.full(length, np.nan)
-        column[position] = rows[name].astype(np.float64)
-        columns[name] = column
-    for name in ("dq_pass", "suppressed", "rag"):
-        column = np.full(length, None, dtype=object)
-        column[position] = rows[name]
-        columns[name] = column
-    usable = columns["dq_pass"] == True  # noqa: E712 - an object array of True/False/None
-    starts = sorted({m - first for m in rebase_months if first < m <= last})
-    columns.update(
-        _xmr_chart(columns["rate"], usable, indicator, starts)
-        if overall
-        else _proportion_chart(
-            columns["numerator"], columns["denominator"], usable, indicator, starts
-        )
-    )
-    columns["month"] = np.arange(first, last + 1)
-    return columns
 
 
 def _xmr_chart(
@@ -253,7 +332,6 @@ def _xmr_chart(
         "point_type": chart["point_type"].to_numpy(),
         "rule": chart["special_cause_rule"].to_numpy(),
         "rebase_group": chart["rebase_group"].to_numpy(),
-        "chart": "xmr",
     }
 
 
@@ -264,8 +342,8 @@ def _proportion_chart(
     indicator: Indicator,
     starts: list[int],
 ) -> dict[str, Any]:
-    """Laney p′ chart per rebase group, with the MDC rules against its centre and limits; for a
-    stratum too small for normal limits (rare events), exact binomial probability limits."""
+    """One stratum's chart with rebases: a Laney p′ chart (exact limits for rare events) per
+    rebase group, with the MDC rules against its centre and limits."""
     length = len(numerator)
     x = np.where(usable, numerator, 0).astype(np.float64)
     n = np.where(usable, denominator, 0).astype(np.float64)
@@ -273,13 +351,12 @@ def _proportion_chart(
     kinds = np.full(length, "common_cause", dtype=object)
     rules = np.full(length, None, dtype=object)
     groups = np.zeros(length, dtype=np.int64)
-    bounds = [0, *starts, length]
-    for group, (start, stop) in enumerate(itertools.pairwise(bounds)):
+    per = indicator.per
+    for group, (start, stop) in enumerate(itertools.pairwise([0, *starts, length])):
         part = slice(start, stop)
         values, centre, lower, upper = proportion_limits(x[part], n[part], laney=True)
-        if needs_exact_limits(n[part], centre):
+        if needs_exact_limits(n[part], centre)[0]:
             lower, upper = binomial_limits(n[part], centre)
-        per = indicator.per
         centre_line = np.full(stop - start, centre * per)
         kind, rule, *_ = point_types(
             values * per, centre_line, lower * per, upper * per,
@@ -289,7 +366,7 @@ def _proportion_chart(
         out["lower_limit"][part] = np.where(n[part] > 0, lower * per, np.nan)
         out["upper_limit"][part] = np.where(n[part] > 0, upper * per, np.nan)
         kinds[part], rules[part], groups[part] = kind, rule, group
-    return {**out, "point_type": kinds, "rule": rules, "rebase_group": groups, "chart": "p_prime"}
+    return {**out, "point_type": kinds, "rule": rules, "rebase_group": groups}
 
 
 def _window_figures(
@@ -337,45 +414,56 @@ def _series_record(
 
 
 def _stratification_record(
-    catalogue: Catalogue, indicator_id: str, stratification_id: str, rows: pd.DataFrame
+    catalogue: Catalogue,
+    indicator_id: str,
+    stratification_id: str,
+    strata: list[str],
+    numerators: npt.NDArray[np.int64],
+    denominators: npt.NDArray[np.int64],
 ) -> dict[str, Any]:
+    """Across one stratification's groups over the window: funnel limits and, for deprivation
+    quantiles, SII and RII. "Not recorded" is no group to compare."""
     stratification = catalogue.stratifications[stratification_id]
-    indicator = catalogue.indicators[indicator_id]
-    groups = rows[(rows["stratum"] != NOT_RECORDED) & (rows["denominator"] > 0)]
+    per = catalogue.indicators[indicator_id].per
+    keep = [i for i, s in enumerate(strata) if s != NOT_RECORDED and denominators[i] > 0]
+    names = [strata[i] for i in keep]
+    x, n = numerators[keep], denominators[keep]
     record: dict[str, Any] = {
         "indicator_id": indicator_id,
         "stratification": stratification_id,
         "funnel": None,
         "gradient": None,
     }
-    if len(groups) >= 2:
-        funnel = funnel_proportions(groups["numerator"].tolist(), groups["denominator"].tolist())
+    if len(keep) >= 2:
+        funnel = funnel_limits(x, n)
         record["funnel"] = {
-            "target": funnel.attrs["target"] * indicator.per,
-            "phi": funnel.attrs["phi"],
-            "tau2": funnel.attrs["tau2"],
-            "strata": groups["stratum"].tolist(),
+            "target": funnel["target"] * per,
+            "phi": funnel["phi"],
+            "tau2": funnel["tau2"],
+            "strata": names,
             **{
-                column: (funnel[column] * indicator.per).tolist()
+                column: (funnel[column] * per).tolist()
                 for column in ("proportion", "lcl95", "ucl95", "lcl998", "ucl998")
             },
             "outlier": funnel["outlier"].tolist(),
         }
     if stratification.gradient:
-        record["gradient"] = _gradient(groups, stratification.order, indicator.per)
+        record["gradient"] = _gradient(dict(zip(names, zip(x, n, strict=True), strict=True)),
+                                       stratification.order, per)  # fmt: skip
     return record
 
 
-def _gradient(groups: pd.DataFrame, order: Sequence[str], per: int) -> dict[str, Any] | None:
-    ordered = groups.set_index("stratum").reindex(list(order)).dropna(subset=["denominator"])
-    if len(ordered) < len(order):
+def _gradient(
+    counts: dict[str, tuple[int, int]], order: Sequence[str], per: int
+) -> dict[str, Any] | None:
+    if any(quantile not in counts for quantile in order):
         return None  # a quantile without births: no gradient across all of them
-    proportion = ordered["numerator"] / ordered["denominator"]
-    standard_error = np.sqrt(proportion * (1 - proportion) / ordered["denominator"])
+    x = np.array([counts[q][0] for q in order], dtype=np.float64)
+    n = np.array([counts[q][1] for q in order], dtype=np.float64)
+    proportion = x / n
+    standard_error = np.sqrt(proportion * (1 - proportion) / n)
     index = sii(
-        (proportion * per).tolist(),
-        ordered["denominator"].tolist(),
-        standard_errors=(standard_error * per).tolist(),
+        (proportion * per).tolist(), n.tolist(), standard_errors=(standard_error * per).tolist()
     )
     return {k: _plain(v) for k, v in vars(index).items()}
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.indicators.counting import COUNT_COLUMNS, KEY_COLUMNS
 from service.indicators.statistics import Rebase, Results
+from service.storage.bulk import fetch_frame, insert_rows
 from service.storage.models import (
     IndicatorCount,
     IndicatorRun,
@@ -24,8 +25,6 @@ from service.storage.models import (
     IndicatorStratification,
     Intervention,
 )
-
-INSERT_BATCH = 10_000
 
 
 def stale_months(session: Session) -> set[date]:
@@ -54,20 +53,25 @@ def replace_counts(
     if counts.empty:
         return
     frame = counts[[*KEY_COLUMNS, *COUNT_COLUMNS]].copy()
-    frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    frame["period"] = pd.to_datetime(frame["period"]).dt.strftime("%Y-%m-%d")
     frame["run_id"] = run_id
     for name in COUNT_COLUMNS:
         frame[name] = frame[name].astype(int)
-    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
-    for start in range(0, len(records), INSERT_BATCH):
-        session.execute(insert(IndicatorCount), records[start : start + INSERT_BATCH])
+    # Straight to the driver (COPY on PostgreSQL): a full run writes a row per series and month.
+    insert_rows(
+        session,
+        IndicatorCount.__tablename__,
+        list(frame.columns),
+        list(frame.itertuples(index=False, name=None)),
+    )
 
 
 def read_counts(session: Session) -> pd.DataFrame:
     columns = [IndicatorCount.__table__.c[name] for name in (*KEY_COLUMNS, *COUNT_COLUMNS)]
-    rows = session.execute(select(*columns)).all()
-    frame = pd.DataFrame(rows, columns=[*KEY_COLUMNS, *COUNT_COLUMNS])
+    frame = fetch_frame(session, select(*columns))
     frame["period"] = pd.to_datetime(frame["period"])
+    for name in COUNT_COLUMNS:
+        frame[name] = frame[name].astype(np.int64)
     return frame
 
 

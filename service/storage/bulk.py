@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, text
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
@@ -38,6 +39,21 @@ def insert_rows(
     connection.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows)
     )
+
+
+def fetch_frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
+    """A select's rows as a frame, straight from the driver: SQLAlchemy's per-value result
+    processing (dates are text on SQLite) costs more than the query for large reads. Values
+    come as the driver gives them; the caller types the columns it needs."""
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled))
+        names = [column[0] for column in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+    finally:
+        cursor.close()
 
 
 def insert_ignoring_duplicates(
