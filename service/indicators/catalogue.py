@@ -84,6 +84,21 @@ class Catalogue:
             and (s.splits == "both" or s.id in indicator.extra_stratifications)
         ]
 
+    def fields_read(self) -> dict[str, set[str]]:
+        """Per projection table, every field an indicator or a stratification reads."""
+        fields: dict[str, set[str]] = {}
+        for indicator in self.indicators.values():
+            unit = indicator.unit
+            wanted = fields.setdefault(unit.table, set())
+            for condition in (indicator.population, indicator.denominator, indicator.numerator):
+                wanted.update(condition)
+            wanted.update(indicator.gate_fields)
+            wanted.add(unit.period)
+            if unit.one_row_per:
+                wanted.update((unit.one_row_per, "birth_order"))
+            wanted.update(s.column for s in self.stratifications.values() if s.column)
+        return fields
+
 
 class CatalogueError(ValueError):
     """The catalogue file cannot be used; the message names the entry and the reason."""

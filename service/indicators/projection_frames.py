@@ -29,14 +29,22 @@ PERIOD_COLUMNS = {"births": "birth_month", "contacts": "contact_month"}
 
 
 def read_frames(
-    session: Session, months: Collection[date] | None = None
+    session: Session,
+    months: Collection[date] | None = None,
+    fields: dict[str, set[str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The projection's births and contacts (only those of `months` when given).
+    """The projection's births and contacts (only those of `months` when given, and only the
+    `fields` each table is read for when given).
 
     Rows come straight from the driver and are typed here a column at a time."""
     frames: dict[str, pd.DataFrame] = {}
     for table, model in TABLES.items():
-        columns = [c for c in model.__table__.columns if c.name not in SKIPPED]
+        wanted = None if fields is None else _stored_fields(fields.get(table, set()), table)
+        columns = [
+            c
+            for c in model.__table__.columns
+            if c.name not in SKIPPED and (wanted is None or c.name in wanted)
+        ]
         statement = select(*columns)
         if months is not None:
             period = model.__table__.c[PERIOD_COLUMNS[table]]
@@ -49,17 +57,27 @@ def read_frames(
     return frames
 
 
+def _stored_fields(fields: set[str], table: str) -> set[str]:
+    """The stored columns behind `fields` (a derived field needs what it derives from)."""
+    stored = (fields - DERIVED_BIRTH_FIELDS) | {PERIOD_COLUMNS[table]}
+    if fields & DERIVED_BIRTH_FIELDS:
+        stored.add("language")
+    return stored
+
+
 def derive_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Add the derived stratifier columns and give the others their text form."""
-    language = frame["language"]
-    frame["english"] = language.where(
-        language.isna(), language.eq(ENGLISH).map({True: "English", False: "Not English"})
-    )
+    if "language" in frame:
+        language = frame["language"]
+        frame["english"] = language.where(
+            language.isna(), language.eq(ENGLISH).map({True: "English", False: "Not English"})
+        )
     if "interpreter_required" in frame:
         interpreter = frame["interpreter_required"]
         frame["interpreter_required"] = interpreter.map({True: "yes", False: "no"})
     for column in ("imd_quintile", "imd_decile"):
-        frame[column] = frame[column].map(lambda v: None if pd.isna(v) else str(int(v)))
+        if column in frame:
+            frame[column] = frame[column].map(lambda v: None if pd.isna(v) else str(int(v)))
     for column in frame.columns:
         if column.endswith("_month"):
             frame[column] = pd.to_datetime(frame[column])

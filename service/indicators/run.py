@@ -79,7 +79,7 @@ def compute(
             months_counted = 0
             counts = None
             if months is None or months:
-                counts = count(read_frames(session, months), catalogue)
+                counts = count(read_frames(session, months, catalogue.fields_read()), catalogue)
                 lap("read_and_count", clock)
                 store.replace_counts(session, counts, run_id, months)
                 lap("write_counts", clock)
