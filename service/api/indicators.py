@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,7 @@ from service.indicators.intervention_log import record_intervention
 from service.indicators.published import (
     InvalidRequestError,
     NotFoundError,
+    funnel_view,
     intervention_report,
     intervention_view,
     overview,
@@ -58,6 +59,39 @@ def indicator_series(
             return series_view(session, load_catalogue(), indicator_id, stratification)
         except NotFoundError as error:
             raise FhirError(404, "not-found", str(error)) from None
+
+
+@router.get("/indicators/{indicator_id}/funnel")
+def indicator_funnel(
+    request: Request,
+    indicator_id: str,
+    stratification: str,
+    start: str = Query(alias="from", pattern=r"^\d{4}-\d{2}$", description="First month, YYYY-MM"),
+    end: str = Query(alias="to", pattern=r"^\d{4}-\d{2}$", description="Last month, YYYY-MM"),
+) -> dict[str, Any]:
+    """Funnel limits across the groups of a stratification for a chosen period."""
+    require(request, "read", "Measure")
+    with request.app.state.read_sessions() as session:
+        try:
+            return funnel_view(
+                session,
+                load_catalogue(),
+                indicator_id,
+                stratification,
+                _month(start, "from"),
+                _month(end, "to"),
+            )
+        except NotFoundError as error:
+            raise FhirError(404, "not-found", str(error)) from None
+        except InvalidRequestError as error:
+            raise FhirError(400, "invalid", str(error)) from None
+
+
+def _month(value: str, name: str) -> date:
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= month <= 12:
+        raise FhirError(400, "invalid", f"{name}: no month {month}", expression=name)
+    return date(year, month, 1)
 
 
 @router.get("/interventions")

@@ -230,3 +230,73 @@ def validate_intervention(
         raise InvalidRequestError("stratum: the overall chart has the single stratum 'all'")
     if stratification != "overall" and not stratum:
         raise InvalidRequestError(f"stratum: name the {stratification} group it is for")
+
+
+def funnel_view(
+    session: Session,
+    catalogue: Catalogue,
+    indicator_id: str,
+    stratification: str,
+    first: date,
+    last: date,
+) -> dict[str, Any]:
+    """Funnel limits across one stratification's groups for the months `first`..`last`
+    (inclusive), with each group's counts disclosed and whether it is an outlier."""
+    from sqlalchemy import func, select
+
+    from alerts.inequality.funnel import funnel_limits
+    from service.indicators.counting import NOT_RECORDED
+    from service.storage.models import IndicatorCount
+
+    indicator = indicator_of(catalogue, indicator_id)
+    if stratification not in catalogue.stratifications or stratification == "overall":
+        raise InvalidRequestError(
+            f"stratification: a stratification with groups, not {stratification!r}"
+        )
+    if last < first:
+        raise InvalidRequestError("to: the period ends before it starts")
+    rows = session.execute(
+        select(
+            IndicatorCount.stratum,
+            func.sum(IndicatorCount.numerator),
+            func.sum(IndicatorCount.denominator),
+        )
+        .where(
+            IndicatorCount.indicator_id == indicator_id,
+            IndicatorCount.stratification == stratification,
+            IndicatorCount.period >= first,
+            IndicatorCount.period <= last,
+            IndicatorCount.stratum != NOT_RECORDED,
+        )
+        .group_by(IndicatorCount.stratum)
+        .order_by(IndicatorCount.stratum)
+    ).all()
+    groups = [(str(s), int(x), int(n)) for s, x, n in rows if n]
+    view: dict[str, Any] = {
+        "indicator": describe(indicator),
+        "stratification": stratification,
+        "from": first.isoformat()[:7],
+        "to": last.isoformat()[:7],
+        "groups": [],
+    }
+    if len(groups) < 2:
+        return view
+    funnel = funnel_limits([x for _, x, _ in groups], [n for _, _, n in groups])
+    per = indicator.per
+    view["target"] = funnel["target"] * per
+    view["overdispersion"] = {"phi": funnel["phi"], "tau2": funnel["tau2"]}
+    for i, (stratum, x, n) in enumerate(groups):
+        shown = shown_rate(x, n, per, None)
+        hidden = shown["rate"] is None
+        view["groups"].append(
+            {
+                "stratum": stratum,
+                **shown,
+                "lcl95": funnel["lcl95"][i] * per,
+                "ucl95": funnel["ucl95"][i] * per,
+                "lcl998": funnel["lcl998"][i] * per,
+                "ucl998": funnel["ucl998"][i] * per,
+                "outlier": None if hidden else bool(funnel["outlier"][i]),
+            }
+        )
+    return view

@@ -68,7 +68,9 @@ def rates(counts: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Row-level figures: rate and Wilson interval in the indicator's unit, completeness and its
     gate, small-number suppression, and the comparison with the same month's reference group."""
     frame = counts.copy()
-    per = frame["indicator_id"].map({i: d.per for i, d in catalogue.indicators.items()})
+    per = (
+        frame["indicator_id"].map({i: d.per for i, d in catalogue.indicators.items()}).astype(float)
+    )
     numerator = frame["numerator"].to_numpy(dtype=np.float64)
     denominator = frame["denominator"].to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -117,6 +119,7 @@ def compare_with_reference(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Data
     frame["ratio_lower"], frame["ratio_upper"] = lower, upper
     frame["difference"] = np.where(frame["is_reference"], np.nan, frame["rate"] - frame["ref_rate"])
     better = frame["indicator_id"].map({i: d.better for i, d in catalogue.indicators.items()})
+    better = better.astype(object)
     reliable = (
         frame["dq_pass"]
         & frame["ref_dq_pass"].fillna(False).astype(bool)
@@ -150,9 +153,11 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
     results = Results()
     if counts.empty:
         return results
+    # Categorical keys: every group-by, sort and merge below works on small integer codes.
+    counts = counts.astype({name: "category" for name in SERIES_KEY})
     figures = rates(counts, catalogue)
     figures["month"] = month_number(figures["period"])
-    ranges = figures.groupby("indicator_id")["month"].agg(["min", "max"])
+    ranges = figures.groupby("indicator_id", observed=True)["month"].agg(["min", "max"])
     month_range = {
         str(i): (int(low), int(high))
         for i, low, high in zip(ranges.index, ranges["min"], ranges["max"], strict=True)
@@ -212,7 +217,7 @@ class SeriesGrid:
     @classmethod
     def of(cls, figures: pd.DataFrame) -> SeriesGrid:
         ordered = figures.sort_values([*SERIES_KEY, "month"], kind="stable")
-        codes = ordered.groupby(SERIES_KEY, sort=True).ngroup().to_numpy()
+        codes = ordered.groupby(SERIES_KEY, sort=True, observed=True).ngroup().to_numpy()
         keys = [
             (str(a), str(b), str(c))
             for a, b, c in ordered[SERIES_KEY].drop_duplicates().itertuples(index=False)
@@ -229,6 +234,9 @@ class SeriesGrid:
             columns[name] = np.full(shape, None, dtype=object)
         for name, column in columns.items():
             column[codes, position] = ordered[name].to_numpy(dtype=column.dtype)
+        for name in LABEL_NAMES:  # pandas writes a missing label as NaN; JSON wants null
+            labels = columns[name]
+            labels[pd.isna(labels)] = None
         return cls(keys, first, columns)
 
 
@@ -373,16 +381,16 @@ def _window_figures(
     figures: pd.DataFrame, catalogue: Catalogue, ranges: pd.DataFrame
 ) -> pd.DataFrame:
     """Each series summed over the indicator's latest window of months, with its figures."""
-    latest = figures["indicator_id"].map(ranges["max"])
+    latest = figures["indicator_id"].map(ranges["max"]).astype(np.int64)
     recent = figures[figures["month"] > latest - catalogue.summary_window_months]
     summed = (
-        recent.groupby(SERIES_KEY, sort=True)[
+        recent.groupby(SERIES_KEY, sort=True, observed=True)[
             ["population", "complete", "denominator", "numerator"]
         ]
         .sum()
         .reset_index()
     )
-    first = recent.groupby(SERIES_KEY, sort=True)["month"].min().to_numpy()
+    first = recent.groupby(SERIES_KEY, sort=True, observed=True)["month"].min().to_numpy()
     summed["window_start"] = [month_label(int(m)) for m in first]
     summed["window_end"] = (
         summed["indicator_id"].map(ranges["max"]).map(lambda m: month_label(int(m)))

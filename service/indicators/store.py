@@ -102,10 +102,17 @@ def encode_points(points: dict[str, Any]) -> str:
     ).decode()
 
 
+STORED_DECIMALS = 6  # rates per 100 or 1,000: a millionth is far below any shown precision
+
+
 def _json_column(column: Any) -> Any:
+    # Object columns hold text, booleans and None (never NaN); numeric ones go to orjson as
+    # arrays, which writes NaN as null. Rounding halves the text a run writes.
     if isinstance(column, np.ndarray) and column.dtype == object:
-        return [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in column]
-    return column  # numeric arrays: orjson writes NaN as null
+        return column.tolist()
+    if isinstance(column, np.ndarray) and column.dtype.kind == "f":
+        return np.round(column, STORED_DECIMALS)
+    return column
 
 
 def decode_points(text: str) -> dict[str, list[Any]]:

@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify
+from alerts.spc.xmr import PROCESS_LIMIT, group_limits
 from fhir_mappings.mapping.model import default_mapping
 from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
@@ -181,3 +184,45 @@ def test_the_planted_step_in_smoking_is_found(computed: Computed) -> None:
         lines = {line["id"]: line for line in findings(session, load_catalogue(), computed.truth)}
     smoking = lines["smoking_cessation_service"]
     assert smoking["found"], smoking
+
+
+def test_no_more_concern_than_chance_where_nothing_was_planted(computed: Computed) -> None:
+    """On the overall charts of the indicators with no planted event, the share of months
+    flagged special-cause concern is within what the MDC rules flag on stable processes of the
+    same sizes (the 99th percentile of 500 simulated sets of those charts)."""
+    planted = {event["indicator"] for event in computed.truth["injected_events"]}
+    catalogue = load_catalogue()
+    observed, shapes = [], []
+    with computed.sessions() as session:
+        for row in store.series_rows(session, stratification="overall"):
+            indicator = catalogue.indicators[row.indicator_id]
+            if row.indicator_id in planted or indicator.better == "neutral":
+                continue
+            points = store.decode_points(row.points)
+            kinds = [k for k, r in zip(points["point_type"], points["rate"], strict=True) if r]
+            observed.append(kinds.count("special_cause_concern") / len(kinds))
+            n = np.array(points["denominator"], dtype=float)
+            pooled = sum(points["numerator"]) / n.sum()
+            shapes.append((n[n > 0], pooled, IMPROVEMENT_SIGN[indicator.improvement]))
+    rng = np.random.default_rng(7)
+    simulated = np.mean(
+        [[_concern_share(rng.binomial(n.astype(int), p) / n, sign) for n, p, sign in shapes]
+         for _ in range(500)],
+        axis=1,
+    )  # fmt: skip
+    assert len(observed) >= 10
+    assert np.mean(observed) <= np.percentile(simulated, 99)
+
+
+def _concern_share(rates: np.ndarray, sign: int) -> float:
+    mean, moving_range = group_limits(rates, fix_after=None, screen_outliers=True)
+    size = len(rates)
+    kinds = classify(
+        rates[None, :],
+        np.full((1, size), mean),
+        np.full((1, size), mean - PROCESS_LIMIT * moving_range),
+        np.full((1, size), mean + PROCESS_LIMIT * moving_range),
+        sign,
+        RuleOptions(),
+    ).point_type[0]
+    return float(np.mean(kinds == "special_cause_concern"))

@@ -114,3 +114,31 @@ def test_the_results_api_is_disclosure_controlled(seeded: TestClient) -> None:
 def test_reading_results_needs_a_token(api: TestClient) -> None:
     for path in ("/api/indicators", "/fhir/Measure", "/fhir/MeasureReport"):
         assert_outcome(api.get(path, headers={"authorization": ""}), 401, "login")
+
+
+def test_funnel_limits_for_a_chosen_period(seeded: TestClient) -> None:
+    funnel = seeded.get(
+        "/api/indicators/smoking_at_delivery/funnel",
+        params={"stratification": "ethnic_group", "from": "2023-01", "to": "2023-12"},
+        headers=bearer(READER_TOKEN),
+    ).json()
+    groups = {g["stratum"]: g for g in funnel["groups"]}
+    # Twelve months: White 480/6,000, Asian 144/6,000, Mixed 36/6,000 → target 660/18,000.
+    assert funnel["target"] == pytest.approx(660 / 18000 * 100)
+    assert (groups["White"]["numerator"], groups["Asian"]["numerator"]) == (480, 145)
+    assert groups["Mixed"]["numerator"] == 35
+    assert funnel["overdispersion"]["tau2"] > 0
+    for group in groups.values():
+        assert group["lcl998"] <= group["lcl95"] <= funnel["target"] <= group["ucl95"]
+    bad = seeded.get(
+        "/api/indicators/smoking_at_delivery/funnel",
+        params={"stratification": "ethnic_group", "from": "2023", "to": "2023-12"},
+        headers=bearer(READER_TOKEN),
+    )
+    assert "from" in str(assert_outcome(bad, 400, "invalid"))
+    backwards = seeded.get(
+        "/api/indicators/smoking_at_delivery/funnel",
+        params={"stratification": "ethnic_group", "from": "2024-01", "to": "2023-12"},
+        headers=bearer(READER_TOKEN),
+    )
+    assert_outcome(backwards, 400, "invalid")
