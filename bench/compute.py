@@ -23,12 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-FILES = {
-    "maternity": "maternity_births_v1.csv",
-    "neonatal": "neonatal_episodes_v1.csv",
-    "health_visiting": "health_visiting_contacts_v1.csv",
-}
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -71,6 +65,7 @@ def one_projected_year(folder: Path, births_per_year: int) -> tuple[pd.DataFrame
     from fhir_mappings.synthetic.files import write_extracts
     from fhir_mappings.synthetic.generator import generate
     from fhir_mappings.synthetic.spec import SynthesisSpec
+    from service.cli.demo import DEMO_EXTRACTS
     from service.clock import utc_now
     from service.ingest.run import ingest_file
     from service.projection.precedence import load_precedence
@@ -89,7 +84,7 @@ def one_projected_year(folder: Path, births_per_year: int) -> tuple[pd.DataFrame
     with sessions.begin() as session:
         load_postcode_lookup(session, folder / "reference/postcode_lsoa.csv", now=utc_now())
         load_imd(session, folder / "reference/imd2019_lsoa.csv", now=utc_now())
-    for source, name in FILES.items():
+    for source, name in DEMO_EXTRACTS.items():
         ingest_file(sessions, folder / name, default_mapping(source), clock=utc_now, project=False)
     refresh(sessions, precedence=load_precedence())
     with engine.connect() as connection:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -112,6 +112,28 @@ def ingest_extracts(
         source: ingest_file(sessions, folder / name, default_mapping(source), clock=clock)
         for source, name in SOURCE_EXTRACTS.items()
     }
+
+
+def written_extracts(folder: Path, spec: Any) -> Path:
+    """The three synthetic extracts (and the reference tables, truth.json, defects.csv) of
+    `spec`, a SynthesisSpec, written to `folder`."""
+    from fhir_mappings.synthetic.files import write_extracts
+    from fhir_mappings.synthetic.generator import generate
+
+    write_extracts(generate(spec), folder)
+    return folder
+
+
+def ingest_with_reference_tables(
+    sessions: sessionmaker[Session], folder: Path, clock: Callable[[], datetime]
+) -> dict[str, IngestReport]:
+    """Load the extracts' postcode and IMD tables, then the three extracts."""
+    from service.projection.reference_tables import load_imd, load_postcode_lookup
+
+    with sessions.begin() as session:
+        load_postcode_lookup(session, folder / "reference/postcode_lsoa.csv", now=clock())
+        load_imd(session, folder / "reference/imd2019_lsoa.csv", now=clock())
+    return ingest_extracts(sessions, folder, clock)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,8 +8,10 @@ not under 3.267 × their mean screened out once; process limits at mean ± 2.66 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from alerts.spc.rules import FloatArray, Improvement, RuleOptions, point_types
@@ -83,6 +85,34 @@ def xmr(
     group's limits on its first points. The defaults reproduce NHSRplotthedots 0.2.2; the other
     options are the MDC Excel tool's variants.
     """
+    columns = xmr_columns(
+        values,
+        improvement=improvement,
+        rebase_at=rebase_at,
+        fix_after=fix_after,
+        screen_outliers=screen_outliers,
+        run_length=run_length,
+        two_in_three_beyond_limits=two_in_three_beyond_limits,
+        improvement_wins=improvement_wins,
+    )
+    frame = pd.DataFrame(columns, columns=list(COLUMNS))
+    rule_names = frame["special_cause_rule"].astype(object)  # pandas reads None as NaN
+    frame["special_cause_rule"] = rule_names.where(rule_names.notna(), None)
+    return frame
+
+
+def xmr_columns(
+    values: Sequence[float] | FloatArray | pd.Series,
+    *,
+    improvement: Improvement = "neutral",
+    rebase_at: Iterable[int] = (),
+    fix_after: int | None = None,
+    screen_outliers: bool = True,
+    run_length: int = 7,
+    two_in_three_beyond_limits: bool = False,
+    improvement_wins: bool = False,
+) -> dict[str, npt.NDArray[Any]]:
+    """`xmr` as a column name → array mapping, for callers that chart many series."""
     if improvement not in ("increase", "decrease", "neutral"):
         raise ValueError(f"improvement must be increase, decrease or neutral, not {improvement!r}")
     if fix_after is not None and fix_after < MINIMUM_FIXED_POINTS:
@@ -91,39 +121,38 @@ def xmr(
         raise ValueError("run_length must be at least 2")
     y = np.asarray(values, dtype=np.float64)
     count = len(y)
-    frame = {name: np.empty(count, dtype=object) for name in COLUMNS}
+    floats = ("mean", "lpl", "upl", "nlpl", "nupl", "relative_to_mean")
+    flags = ("outside_limits", "close_to_limits", "trial_limits")
+    columns: dict[str, npt.NDArray[Any]] = {
+        "value": y.copy(),
+        "rebase_group": np.zeros(count, dtype=np.int64),
+        **{name: np.full(count, np.nan) for name in floats},
+        **{name: np.zeros(count, dtype=bool) for name in flags},
+        "special_cause_rule": np.full(count, None, dtype=object),
+        "point_type": np.full(count, "common_cause", dtype=object),
+    }
     starts = group_starts(count, rebase_at) if count else []
     options = RuleOptions(run_length, two_in_three_beyond_limits, improvement_wins)
     for group, (start, stop) in enumerate(zip(starts, [*starts[1:], count], strict=False)):
         part = y[start:stop]
         mean, mean_range = group_limits(part, fix_after=fix_after, screen_outliers=screen_outliers)
-        size = stop - start
-        centre = np.full(size, mean)
+        centre = np.full(stop - start, mean)
         lower = centre - PROCESS_LIMIT * mean_range
         upper = centre + PROCESS_LIMIT * mean_range
         kinds, rules, relative, outside, close = point_types(
             part, centre, lower, upper, improvement, options
         )
         span = slice(start, stop)
-        frame["value"][span] = part
-        frame["rebase_group"][span] = group
-        frame["mean"][span] = centre
-        frame["lpl"][span] = lower
-        frame["upl"][span] = upper
-        frame["nlpl"][span] = centre - 2 * PROCESS_LIMIT / 3 * mean_range
-        frame["nupl"][span] = centre + 2 * PROCESS_LIMIT / 3 * mean_range
-        frame["outside_limits"][span] = outside
-        frame["relative_to_mean"][span] = relative
-        frame["close_to_limits"][span] = close
-        frame["special_cause_rule"][span] = rules
-        frame["point_type"][span] = kinds
-        frame["trial_limits"][span] = int(np.count_nonzero(~np.isnan(part))) < TRIAL_LIMIT_POINTS
-    result = pd.DataFrame(frame, columns=list(COLUMNS))
-    for name in ("value", "mean", "lpl", "upl", "nlpl", "nupl", "relative_to_mean"):
-        result[name] = result[name].astype(np.float64)
-    for name in ("outside_limits", "close_to_limits", "trial_limits"):
-        result[name] = result[name].astype(bool)
-    result["rebase_group"] = result["rebase_group"].astype(np.int64)
-    rule_names = result["special_cause_rule"].astype(object)
-    result["special_cause_rule"] = rule_names.where(rule_names.notna(), None)
-    return result
+        columns["rebase_group"][span] = group
+        columns["mean"][span] = centre
+        columns["lpl"][span] = lower
+        columns["upl"][span] = upper
+        columns["nlpl"][span] = centre - 2 * PROCESS_LIMIT / 3 * mean_range
+        columns["nupl"][span] = centre + 2 * PROCESS_LIMIT / 3 * mean_range
+        columns["outside_limits"][span] = outside
+        columns["relative_to_mean"][span] = relative
+        columns["close_to_limits"][span] = close
+        columns["special_cause_rule"][span] = rules
+        columns["point_type"][span] = kinds
+        columns["trial_limits"][span] = np.count_nonzero(~np.isnan(part)) < TRIAL_LIMIT_POINTS
+    return columns

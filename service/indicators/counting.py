@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from service.indicators.catalogue import Catalogue, Indicator, Stratification, Unit
 from service.indicators.conditions import mask
@@ -72,21 +73,20 @@ def count(frames: dict[str, pd.DataFrame], catalogue: Catalogue) -> pd.DataFrame
 def _count_unit(
     rows: pd.DataFrame, unit: Unit, indicators: list[Indicator], catalogue: Catalogue
 ) -> list[pd.DataFrame]:
-    columns: dict[str, np.ndarray] = {}
-    for indicator in indicators:
-        flagged = flags(rows, indicator)
-        for name in COUNT_COLUMNS:
-            columns[f"{indicator.id}\t{name}"] = getattr(flagged, name).astype(np.int32)
-    counted = pd.DataFrame(columns)
-    counted["period"] = rows[unit.period].to_numpy()
-    latest = counted["period"].max()
+    # One matrix of 0/1 flags: a column per indicator and count, a row per unit row.
+    flagged = np.empty((len(rows), len(indicators) * len(COUNT_COLUMNS)), dtype=np.float64)
+    for i, indicator in enumerate(indicators):
+        found = flags(rows, indicator)
+        for j, name in enumerate(COUNT_COLUMNS):
+            flagged[:, i * len(COUNT_COLUMNS) + j] = getattr(found, name)
+    period_codes, periods = pd.factorize(rows[unit.period], sort=True)
     available = set(rows.columns)
     parts = []
     overall: pd.DataFrame | None = None
     cuts = {s.id: s for i in indicators for s in catalogue.stratifications_of(i, available)}
     for stratification in sorted(cuts.values(), key=lambda s: s.column is not None):
-        wide = _sum_by(counted, rows, stratification)
-        long = _long(wide, stratification)
+        long = _sums(flagged, period_codes, periods, _strata(rows, stratification), indicators)
+        long["stratification"] = stratification.id
         if stratification.column is None:
             overall = long
         elif stratification.splits == "numerator" and overall is not None:
@@ -94,8 +94,9 @@ def _count_unit(
         wanted = {
             i.id for i in indicators if stratification in catalogue.stratifications_of(i, available)
         }
-        parts.append(long[long["indicator_id"].isin(wanted)])
+        parts.append(long[long["indicator_id"].isin(wanted)][[*KEY_COLUMNS, *COUNT_COLUMNS]])
     result = pd.concat(parts, ignore_index=True)
+    latest = periods.max()
     for indicator in indicators:
         if indicator.matures_after_months:
             cutoff = latest - pd.DateOffset(months=indicator.matures_after_months)
@@ -103,31 +104,48 @@ def _count_unit(
     return [result]
 
 
-def _sum_by(
-    counted: pd.DataFrame, rows: pd.DataFrame, stratification: Stratification
-) -> pd.DataFrame:
+def _strata(rows: pd.DataFrame, stratification: Stratification) -> tuple[np.ndarray, list[str]]:
+    """Each row's stratum as a code, and the strata's names (missing: "Not recorded")."""
     if stratification.column is None:
-        key = pd.Series(EVERYONE, index=counted.index)
-    else:
-        key = (
-            rows[stratification.column]
-            .astype(object)
-            .where(rows[stratification.column].notna(), NOT_RECORDED)
-            .astype(str)
-            .reset_index(drop=True)
-        )
-    keyed = counted.assign(stratum=key.to_numpy())
-    return keyed.groupby(["period", "stratum"], sort=True).sum()
+        return np.zeros(len(rows), dtype=np.int64), [EVERYONE]
+    codes, names = pd.factorize(rows[stratification.column], sort=True)
+    labels = [str(name) for name in names]
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(labels), codes)
+        labels.append(NOT_RECORDED)
+    return codes, labels
 
 
-def _long(wide: pd.DataFrame, stratification: Stratification) -> pd.DataFrame:
-    wide.columns = pd.MultiIndex.from_tuples(
-        [tuple(c.split("\t")) for c in wide.columns], names=["indicator_id", "count"]
+def _sums(
+    flagged: np.ndarray,
+    period_codes: np.ndarray,
+    periods: pd.Index,
+    strata: tuple[np.ndarray, list[str]],
+    indicators: list[Indicator],
+) -> pd.DataFrame:
+    """The flags summed by period and stratum in one sparse product, as long rows."""
+    stratum_codes, labels = strata
+    groups, row_group = np.unique(
+        period_codes.astype(np.int64) * len(labels) + stratum_codes, return_inverse=True
     )
-    long = wide.stack("indicator_id", future_stack=True).reset_index()
-    long.columns.name = None
-    long["stratification"] = stratification.id
-    return long[[*KEY_COLUMNS, *COUNT_COLUMNS]]
+    membership = sparse.csr_matrix(
+        (np.ones(len(row_group)), (row_group, np.arange(len(row_group)))),
+        shape=(len(groups), len(row_group)),
+    )
+    sums = np.rint(membership @ flagged).astype(np.int64)
+    sums = sums.reshape(len(groups), len(indicators), len(COUNT_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "indicator_id": np.tile([i.id for i in indicators], len(groups)),
+            "period": np.repeat(np.asarray(periods)[groups // len(labels)], len(indicators)),
+            "stratum": np.repeat(
+                np.asarray(labels, dtype=object)[groups % len(labels)], len(indicators)
+            ),
+        }
+    )
+    for j, name in enumerate(COUNT_COLUMNS):
+        frame[name] = sums[:, :, j].reshape(-1)
+    return frame
 
 
 def _numerator_split(long: pd.DataFrame, overall: pd.DataFrame) -> pd.DataFrame:

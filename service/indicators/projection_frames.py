@@ -10,13 +10,18 @@ from collections.abc import Collection
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Boolean, select
+from sqlalchemy import Boolean, Integer, Numeric, select
 from sqlalchemy.orm import Session
 
 from service.storage.bulk import fetch_frame
 from service.storage.models import AnalyticBirth, AnalyticContact
 
 ENGLISH = "en"
+QUANTILE_TEXT: dict[float, str] = {
+    **{q: str(q) for q in range(1, 11)},
+    **{float(q): str(q) for q in range(1, 11)},
+}
+IDENTIFIERS = {"baby_id", "mother_id", "delivery_id", "contact_id", "family_key", "birth_date"}
 DERIVED_BIRTH_FIELDS = {"english"}
 FIELDS_BY_TABLE: dict[str, set[str]] = {
     "births": {c.name for c in AnalyticBirth.__table__.columns} | DERIVED_BIRTH_FIELDS,
@@ -25,6 +30,18 @@ FIELDS_BY_TABLE: dict[str, set[str]] = {
 # Nothing the engine reads needs these (and field_sources is a JSON document per row).
 SKIPPED = {"field_sources", "family_key", "sources", "deprivation_version", "lsoa_code"}
 TABLES = {"births": AnalyticBirth, "contacts": AnalyticContact}
+NUMERIC_FIELDS = {
+    c.name
+    for model in TABLES.values()
+    for c in model.__table__.columns
+    if isinstance(c.type, Integer | Numeric)
+}
+BOOLEAN_FIELDS = {
+    c.name
+    for model in TABLES.values()
+    for c in model.__table__.columns
+    if isinstance(c.type, Boolean)
+}
 PERIOD_COLUMNS = {"births": "birth_month", "contacts": "contact_month"}
 
 
@@ -66,7 +83,8 @@ def _stored_fields(fields: set[str], table: str) -> set[str]:
 
 
 def derive_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the derived stratifier columns and give the others their text form."""
+    """Type the columns (numbers, months, coded text as categories) and add the derived
+    stratifiers; deprivation quantiles and the interpreter flag become the text of their groups."""
     if "language" in frame:
         language = frame["language"]
         frame["english"] = language.where(
@@ -75,12 +93,18 @@ def derive_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if "interpreter_required" in frame:
         interpreter = frame["interpreter_required"]
         frame["interpreter_required"] = interpreter.map({True: "yes", False: "no"})
-    for column in ("imd_quintile", "imd_decile"):
-        if column in frame:
-            frame[column] = frame[column].map(lambda v: None if pd.isna(v) else str(int(v)))
+    stratum_text = {"imd_quintile", "imd_decile", "interpreter_required", "english"}
     for column in frame.columns:
         if column.endswith("_month"):
             frame[column] = pd.to_datetime(frame[column])
-    if "bmi_at_booking" in frame:
-        frame["bmi_at_booking"] = pd.to_numeric(frame["bmi_at_booking"])
+        elif column in stratum_text:
+            values = (
+                frame[column].map(QUANTILE_TEXT) if column.startswith("imd_") else frame[column]
+            )
+            frame[column] = values.astype("category")
+        elif column in NUMERIC_FIELDS:
+            frame[column] = pd.to_numeric(frame[column])  # all-missing columns come as objects
+        elif column not in IDENTIFIERS and column not in BOOLEAN_FIELDS:
+            # Coded text as categories: conditions and group-bys compare small integer codes.
+            frame[column] = frame[column].astype("category")
     return frame

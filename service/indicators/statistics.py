@@ -23,7 +23,6 @@ from alerts.inequality.comparisons import risk_ratio_bounds
 from alerts.inequality.confidence import wilson_bounds
 from alerts.inequality.disclosure import MINIMUM_DENOMINATOR, SUPPRESSED_UP_TO
 from alerts.inequality.funnel import funnel_limits
-from alerts.spc import xmr
 from alerts.spc.attribute_charts import (
     binomial_limits,
     needs_exact_limits,
@@ -31,9 +30,9 @@ from alerts.spc.attribute_charts import (
     proportion_limits_batch,
 )
 from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify, point_types
-from alerts.spc.xmr import TRIAL_LIMIT_POINTS
+from alerts.spc.xmr import TRIAL_LIMIT_POINTS, xmr_columns
 from service.indicators.catalogue import Catalogue, Indicator
-from service.indicators.counting import EVERYONE, NOT_RECORDED
+from service.indicators.counting import NOT_RECORDED
 
 FloatArray = npt.NDArray[np.float64]
 SERIES_KEY = ["indicator_id", "stratification", "stratum"]
@@ -331,15 +330,18 @@ def _rebase_months(rebases: Sequence[Rebase]) -> dict[tuple[str, str, str], list
 def _xmr_chart(
     rate: FloatArray, usable: npt.NDArray[np.bool_], indicator: Indicator, starts: list[int]
 ) -> dict[str, Any]:
-    values = np.where(usable, rate, np.nan)
-    chart = xmr(values, improvement=indicator.improvement, rebase_at=starts)  # type: ignore[arg-type]
+    chart = xmr_columns(
+        np.where(usable, rate, np.nan),
+        improvement=indicator.improvement,  # type: ignore[arg-type]
+        rebase_at=starts,
+    )
     return {
-        "centre": chart["mean"].to_numpy(),
-        "lower_limit": chart["lpl"].to_numpy(),
-        "upper_limit": chart["upl"].to_numpy(),
-        "point_type": chart["point_type"].to_numpy(),
-        "rule": chart["special_cause_rule"].to_numpy(),
-        "rebase_group": chart["rebase_group"].to_numpy(),
+        "centre": chart["mean"],
+        "lower_limit": chart["lpl"],
+        "upper_limit": chart["upl"],
+        "point_type": chart["point_type"],
+        "rule": chart["special_cause_rule"],
+        "rebase_group": chart["rebase_group"],
     }
 
 
@@ -483,6 +485,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and np.isnan(value):
         return None
     return value
-
-
-EVERYONE_KEY = ("overall", EVERYONE)

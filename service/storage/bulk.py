@@ -43,15 +43,16 @@ def insert_rows(
 
 def fetch_frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
     """A select's rows as a frame, straight from the driver: SQLAlchemy's per-value result
-    processing (dates are text on SQLite) costs more than the query for large reads. Values
-    come as the driver gives them; the caller types the columns it needs."""
+    processing (dates are text on SQLite) costs more than the query for large reads. Columns
+    come as Python objects, as the driver gives them; the caller types the ones it needs."""
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled))
         names = [column[0] for column in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=names)
+        # As objects: pandas' type inference would cost as much as the fetch.
+        return pd.DataFrame(cursor.fetchall(), columns=names, dtype=object)
     finally:
         cursor.close()
 

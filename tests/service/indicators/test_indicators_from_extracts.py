@@ -21,18 +21,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify
 from alerts.spc.xmr import PROCESS_LIMIT, group_limits
 from fhir_mappings.mapping.model import default_mapping
-from fhir_mappings.synthetic.files import write_extracts
-from fhir_mappings.synthetic.generator import generate
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.indicators import store
 from service.indicators.catalogue import load_catalogue
 from service.indicators.planted_events import findings
 from service.indicators.run import compute
 from service.ingest.run import ingest_file
-from service.projection.reference_tables import load_imd, load_postcode_lookup
 from service.storage.engine import make_session_factory
 from service.storage.models import IndicatorCount, IndicatorRun, IndicatorSeries
-from tests.conftest import BACKENDS, ingest_extracts, new_migrated_engine
+from tests.conftest import (
+    BACKENDS,
+    ingest_with_reference_tables,
+    new_migrated_engine,
+    written_extracts,
+)
 
 CLOCK_TIME = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 # The indicators truth.json counts independently; breastfeeding at 6–8 weeks is left out, as
@@ -56,10 +58,10 @@ class Computed:
 
 @pytest.fixture(scope="module")
 def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("extracts")
-    spec = SynthesisSpec(births_per_year=1500, years=2, defect_rate=0.0, seed=21)
-    write_extracts(generate(spec), folder)
-    return folder
+    return written_extracts(
+        tmp_path_factory.mktemp("extracts"),
+        SynthesisSpec(births_per_year=1500, years=2, defect_rate=0.0, seed=21),
+    )
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -68,10 +70,7 @@ def computed(
 ) -> Iterator[Computed]:
     engine = new_migrated_engine(request, tmp_path_factory.mktemp("indicators"))
     sessions = make_session_factory(engine)
-    with sessions.begin() as session:
-        load_postcode_lookup(session, data_folder / "reference/postcode_lsoa.csv", now=CLOCK_TIME)
-        load_imd(session, data_folder / "reference/imd2019_lsoa.csv", now=CLOCK_TIME)
-    ingest_extracts(sessions, data_folder, lambda: CLOCK_TIME)
+    ingest_with_reference_tables(sessions, data_folder, lambda: CLOCK_TIME)
     yield Computed(data_folder, sessions, json.loads((data_folder / "truth.json").read_text()))
     engine.dispose()
 

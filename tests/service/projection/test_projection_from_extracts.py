@@ -27,7 +27,7 @@ from service.ingest.run import ingest_file
 from service.projection.identity import identities
 from service.projection.precedence import load_precedence
 from service.projection.projector import project
-from service.projection.reference_tables import deprivation_tables, load_imd, load_postcode_lookup
+from service.projection.reference_tables import deprivation_tables
 from service.projection.refresh import PROJECTED_TYPES, queued_patients, rebuild, refresh
 from service.storage.engine import make_session_factory
 from service.storage.models import (
@@ -38,7 +38,12 @@ from service.storage.models import (
     FhirResource,
     ReferenceTable,
 )
-from tests.conftest import BACKENDS, SOURCE_EXTRACTS, ingest_extracts, new_migrated_engine
+from tests.conftest import (
+    BACKENDS,
+    SOURCE_EXTRACTS,
+    ingest_with_reference_tables,
+    new_migrated_engine,
+)
 
 FILES = SOURCE_EXTRACTS
 CROSS_SOURCE_RULES = (
@@ -76,10 +81,7 @@ def projected(
 ) -> Iterator[Projected]:
     engine = new_migrated_engine(request, tmp_path_factory.mktemp("projection"))
     sessions = make_session_factory(engine)
-    with sessions.begin() as session:
-        load_postcode_lookup(session, data_folder / "reference/postcode_lsoa.csv", now=CLOCK_TIME)
-        load_imd(session, data_folder / "reference/imd2019_lsoa.csv", now=CLOCK_TIME)
-    ingest_extracts(sessions, data_folder, lambda: CLOCK_TIME)
+    ingest_with_reference_tables(sessions, data_folder, lambda: CLOCK_TIME)
     manifest = pd.read_csv(data_folder / "defects.csv", dtype=str, keep_default_na=False)
     truth = json.loads((data_folder / "truth.json").read_text())
     yield Projected(data_folder, sessions, manifest, truth)
