@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.indicators import store
 from service.indicators.catalogue import Catalogue
-from service.indicators.statistics import month_label
+from service.indicators.months import month_label
 from service.storage.models import IndicatorSeries
 
 

@@ -19,7 +19,7 @@ from service.errors import InputError, PerinatalError
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator
 from service.indicators.interventions import before_after
-from service.indicators.statistics import month_label
+from service.indicators.months import month_label
 from service.storage.models import IndicatorSeries, Intervention
 
 

@@ -14,8 +14,9 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from service.indicators.charts import Rebase
 from service.indicators.counting import COUNT_COLUMNS, KEY_COLUMNS
-from service.indicators.statistics import Rebase, Results
+from service.indicators.statistics import Results
 from service.storage.bulk import fetch_frame, insert_rows
 from service.storage.models import (
     IndicatorCount,

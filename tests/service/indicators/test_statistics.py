@@ -15,7 +15,9 @@ import pytest
 from alerts.inequality import risk_ratio, sii, wilson
 from alerts.spc import xmr
 from service.indicators.catalogue import load_catalogue
-from service.indicators.statistics import Rebase, analyse, rates
+from service.indicators.charts import Rebase
+from service.indicators.comparisons import rates
+from service.indicators.statistics import analyse
 
 MONTHS = pd.date_range("2023-01-01", periods=24, freq="MS")
 
