@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.inequality import disclose_rate
+from alerts.inequality.disclosure import MINIMUM_DENOMINATOR
 from service.errors import InputError, PerinatalError
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator
@@ -46,6 +47,14 @@ def shown_rate(numerator: int, denominator: int, per: int, dq_pass: bool | None)
         "rate": rate,
         "not_shown_because": reason if rate is None else None,
     }
+
+
+def shown_completeness(completeness: float | None, population: int) -> float | None:
+    """Completeness to the whole percent, and none for a population under 10: the exact share
+    of a small population would give away its size."""
+    if completeness is None or population < MINIMUM_DENOMINATOR:
+        return None
+    return round(completeness, 2)
 
 
 def indicator_of(catalogue: Catalogue, indicator_id: str) -> Indicator:
@@ -110,7 +119,7 @@ def _window(window: dict[str, Any], indicator: Indicator) -> dict[str, Any]:
         **shown,
         "ci_lower": None if hidden else window["ci_lower"],
         "ci_upper": None if hidden else window["ci_upper"],
-        "completeness": window["completeness"],
+        "completeness": shown_completeness(window["completeness"], int(window["population"])),
         "ratio": None if hidden else window["ratio"],
         "ratio_lower": None if hidden else window["ratio_lower"],
         "ratio_upper": None if hidden else window["ratio_upper"],
@@ -170,7 +179,9 @@ def _months(points: dict[str, list[Any]], indicator: Indicator) -> list[dict[str
                 **shown,
                 "ci_lower": None if hidden else points["ci_lower"][i],
                 "ci_upper": None if hidden else points["ci_upper"][i],
-                "completeness": points["completeness"][i],
+                "completeness": shown_completeness(
+                    points["completeness"][i], points["population"][i]
+                ),
                 "centre": points["centre"][i],
                 "lower_limit": points["lower_limit"][i],
                 "upper_limit": points["upper_limit"][i],

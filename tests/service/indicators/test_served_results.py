@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B import get_fhir_model_class
 
 from service.indicators.catalogue import load_catalogue
+from service.indicators.published import shown_completeness
 from tests.service.conftest import READER_TOKEN, assert_outcome, bearer
 from tests.service.indicators.conftest import seed_counts
 
@@ -142,3 +143,9 @@ def test_funnel_limits_for_a_chosen_period(seeded: TestClient) -> None:
         headers=bearer(READER_TOKEN),
     )
     assert_outcome(backwards, 400, "invalid")
+
+
+def test_completeness_of_a_small_population_is_not_shown() -> None:
+    # 3 of 4 records complete would say the population is 4 (or 8, 12 …).
+    assert shown_completeness(0.75, 4) is None
+    assert shown_completeness(10 / 12, 12) == 0.83
