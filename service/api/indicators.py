@@ -18,10 +18,9 @@ from service.api.fhir.outcome import FhirError
 from service.api.security import require
 from service.indicators import store
 from service.indicators.catalogue import load_catalogue
+from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.indicators.intervention_log import record_intervention
 from service.indicators.published import (
-    InvalidRequestError,
-    NotFoundError,
     funnel_view,
     intervention_report,
     intervention_view,

@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 
 from service.indicators.conditions import ConditionError, check
+from service.indicators.errors import NotFoundError
+from service.indicators.projection_frames import FIELDS_BY_TABLE
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 Better = Literal["lower", "higher", "neutral"]
@@ -73,6 +75,12 @@ class Catalogue:
     units: dict[str, Unit]
     stratifications: dict[str, Stratification]
     indicators: dict[str, Indicator]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            raise NotFoundError(f"unknown indicator {indicator_id!r}") from None
 
     def stratifications_of(self, indicator: Indicator, columns: set[str]) -> list[Stratification]:
         """The cuts an indicator is computed by: the general ones its unit's table can give,
@@ -186,8 +194,6 @@ def _indicator(
 
 @cache
 def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    from service.indicators.projection_frames import FIELDS_BY_TABLE
-
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:

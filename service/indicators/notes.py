@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fhir_mappings.fhir.notes import NOTE_KINDS, Note, note_response, read_note
 from service.indicators.catalogue import load_catalogue
-from service.indicators.published import InvalidRequestError, indicator_of
+from service.indicators.errors import InvalidRequestError
 from service.storage import resource_reads
 from service.storage.models import SearchReference
 from service.storage.resource_writes import write_resources
@@ -25,7 +25,7 @@ PERIOD_LENGTH = 7  # YYYY-MM
 def add_note(sessions: sessionmaker[Session], note: Note, *, now: Callable[[], datetime]) -> str:
     """Store the note; returns the QuestionnaireResponse id."""
     catalogue = load_catalogue()
-    indicator_of(catalogue, note.indicator_id)
+    catalogue.indicator(note.indicator_id)
     if note.kind not in NOTE_KINDS:
         raise InvalidRequestError(f"kind: one of {', '.join(NOTE_KINDS)}, not {note.kind!r}")
     if note.stratification not in catalogue.stratifications:

@@ -12,26 +12,20 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.inequality import disclose_rate
 from alerts.inequality.disclosure import MINIMUM_DENOMINATOR
-from service.errors import InputError, PerinatalError
+from alerts.inequality.funnel import funnel_limits
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator
+from service.indicators.counting import NOT_RECORDED
+from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.indicators.interventions import before_after
 from service.indicators.months import month_label
-from service.storage.models import IndicatorSeries, Intervention
-
-
-class NotFoundError(InputError):
-    """What was asked for does not exist (an unknown indicator, stratum or intervention)."""
-
-
-class InvalidRequestError(PerinatalError):
-    """A request naming its field and what is wrong with it."""
-
-    exit_code = 2
+from service.indicators.notes import notes_for
+from service.storage.models import IndicatorCount, IndicatorSeries, Intervention
 
 
 def shown_rate(numerator: int, denominator: int, per: int, dq_pass: bool | None) -> dict[str, Any]:
@@ -55,13 +49,6 @@ def shown_completeness(completeness: float | None, population: int) -> float | N
     if completeness is None or population < MINIMUM_DENOMINATOR:
         return None
     return round(completeness, 2)
-
-
-def indicator_of(catalogue: Catalogue, indicator_id: str) -> Indicator:
-    try:
-        return catalogue.indicators[indicator_id]
-    except KeyError:
-        raise NotFoundError(f"unknown indicator {indicator_id!r}") from None
 
 
 def describe(indicator: Indicator) -> dict[str, Any]:
@@ -133,7 +120,7 @@ def series_view(
 ) -> dict[str, Any]:
     """Every stratum's monthly chart of one indicator and stratification, disclosed, with the
     interventions that mark it."""
-    indicator = indicator_of(catalogue, indicator_id)
+    indicator = catalogue.indicator(indicator_id)
     if stratification not in catalogue.stratifications:
         raise NotFoundError(f"unknown stratification {stratification!r}")
     strata = []
@@ -154,8 +141,6 @@ def series_view(
         for i in store.interventions(session, indicator_id)
         if i.stratification == stratification
     ]
-    from service.indicators.notes import notes_for
-
     return {
         "indicator": describe(indicator),
         "stratification": stratification,
@@ -214,7 +199,7 @@ def intervention_report(
     intervention = session.get(Intervention, intervention_id)
     if intervention is None:
         raise NotFoundError(f"no intervention {intervention_id}")
-    indicator = indicator_of(catalogue, intervention.indicator_id)
+    indicator = catalogue.indicator(intervention.indicator_id)
     row = session.get(
         IndicatorSeries,
         (intervention.indicator_id, intervention.stratification, intervention.stratum),
@@ -234,7 +219,7 @@ def intervention_report(
 def validate_intervention(
     catalogue: Catalogue, indicator_id: str, stratification: str, stratum: str, started_on: date
 ) -> None:
-    indicator_of(catalogue, indicator_id)
+    catalogue.indicator(indicator_id)
     if stratification not in catalogue.stratifications:
         raise InvalidRequestError(f"stratification: unknown {stratification!r}")
     if stratification == "overall" and stratum != "all":
@@ -253,13 +238,7 @@ def funnel_view(
 ) -> dict[str, Any]:
     """Funnel limits across one stratification's groups for the months `first`..`last`
     (inclusive), with each group's counts disclosed and whether it is an outlier."""
-    from sqlalchemy import func, select
-
-    from alerts.inequality.funnel import funnel_limits
-    from service.indicators.counting import NOT_RECORDED
-    from service.storage.models import IndicatorCount
-
-    indicator = indicator_of(catalogue, indicator_id)
+    indicator = catalogue.indicator(indicator_id)
     if stratification not in catalogue.stratifications or stratification == "overall":
         raise InvalidRequestError(
             f"stratification: a stratification with groups, not {stratification!r}"
