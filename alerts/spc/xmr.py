@@ -85,15 +85,19 @@ def xmr(
     group's limits on its first points. The defaults reproduce NHSRplotthedots 0.2.2; the other
     options are the MDC Excel tool's variants.
     """
+    if improvement not in ("increase", "decrease", "neutral"):
+        raise ValueError(f"improvement must be increase, decrease or neutral, not {improvement!r}")
+    if fix_after is not None and fix_after < MINIMUM_FIXED_POINTS:
+        raise ValueError(f"fix_after must be at least {MINIMUM_FIXED_POINTS} points")
+    if run_length < 2:
+        raise ValueError("run_length must be at least 2")
     columns = xmr_columns(
-        values,
-        improvement=improvement,
-        rebase_at=rebase_at,
-        fix_after=fix_after,
-        screen_outliers=screen_outliers,
-        run_length=run_length,
-        two_in_three_beyond_limits=two_in_three_beyond_limits,
-        improvement_wins=improvement_wins,
+        np.asarray(values, dtype=np.float64),
+        improvement,
+        rebase_at,
+        fix_after,
+        screen_outliers,
+        RuleOptions(run_length, two_in_three_beyond_limits, improvement_wins),
     )
     frame = pd.DataFrame(columns, columns=list(COLUMNS))
     rule_names = frame["special_cause_rule"].astype(object)  # pandas reads None as NaN
@@ -102,24 +106,15 @@ def xmr(
 
 
 def xmr_columns(
-    values: Sequence[float] | FloatArray | pd.Series,
-    *,
-    improvement: Improvement = "neutral",
-    rebase_at: Iterable[int] = (),
-    fix_after: int | None = None,
-    screen_outliers: bool = True,
-    run_length: int = 7,
-    two_in_three_beyond_limits: bool = False,
-    improvement_wins: bool = False,
+    y: FloatArray,
+    improvement: Improvement,
+    rebase_at: Iterable[int],
+    fix_after: int | None,
+    screen_outliers: bool,
+    options: RuleOptions,
 ) -> dict[str, npt.NDArray[Any]]:
-    """`xmr` as a column name → array mapping, for callers that chart many series."""
-    if improvement not in ("increase", "decrease", "neutral"):
-        raise ValueError(f"improvement must be increase, decrease or neutral, not {improvement!r}")
-    if fix_after is not None and fix_after < MINIMUM_FIXED_POINTS:
-        raise ValueError(f"fix_after must be at least {MINIMUM_FIXED_POINTS} points")
-    if run_length < 2:
-        raise ValueError("run_length must be at least 2")
-    y = np.asarray(values, dtype=np.float64)
+    """`xmr`'s columns as arrays (its arguments already checked), for callers charting many
+    series, to whom a DataFrame per chart would cost more than the chart."""
     count = len(y)
     floats = ("mean", "lpl", "upl", "nlpl", "nupl", "relative_to_mean")
     flags = ("outside_limits", "close_to_limits", "trial_limits")
@@ -132,7 +127,6 @@ def xmr_columns(
         "point_type": np.full(count, "common_cause", dtype=object),
     }
     starts = group_starts(count, rebase_at) if count else []
-    options = RuleOptions(run_length, two_in_three_beyond_limits, improvement_wins)
     for group, (start, stop) in enumerate(zip(starts, [*starts[1:], count], strict=False)):
         part = y[start:stop]
         mean, mean_range = group_limits(part, fix_after=fix_after, screen_outliers=screen_outliers)

@@ -170,8 +170,11 @@ def _xmr_chart(
 ) -> dict[str, Any]:
     chart = xmr_columns(
         np.where(usable, rate, np.nan),
-        improvement=indicator.improvement,  # type: ignore[arg-type]
-        rebase_at=starts,
+        indicator.improvement,  # type: ignore[arg-type]
+        starts,
+        None,
+        True,
+        RuleOptions(),
     )
     return {
         "centre": chart["mean"],
