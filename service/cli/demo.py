@@ -101,7 +101,7 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
         report = ingest_extract(state, source, out_dir / file_name, None, project=False)
         click.echo("    " + describe(report).replace("\n", "\n    "))
     # Once for all three extracts: each family is linked and projected a single time.
-    click.echo("    " + refresh_projection(state))
+    click.echo("    " + refresh_projection(state).replace("\n", "\n    "))
     click.echo("    data-quality issues between the systems:")
     for rule, count in issue_counts(state).items():
         click.echo(f"      {rule}: {count:,}")
