@@ -21,10 +21,9 @@ import pandas as pd
 from alerts.spc.attribute_charts import (
     binomial_limits,
     needs_exact_limits,
-    proportion_limits,
     proportion_limits_batch,
 )
-from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify, point_types
+from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify
 from alerts.spc.xmr import xmr_columns
 from service.indicators.catalogue import Catalogue, Indicator
 
@@ -139,22 +138,43 @@ def _proportion_batch(
     out: dict[str, npt.NDArray[Any]],
 ) -> None:
     indicators = [catalogue.indicators[grid.keys[r][0]] for r in rows]
-    per = np.array([i.per for i in indicators], dtype=np.float64)[:, None]
-    sign = np.array([IMPROVEMENT_SIGN[i.improvement] for i in indicators])
-    x = np.where(usable[rows], grid.columns["numerator"][rows], 0).astype(np.float64)
-    n = np.where(usable[rows], grid.columns["denominator"][rows], 0).astype(np.float64)
+    charted = p_prime_charts(
+        np.where(usable[rows], grid.columns["numerator"][rows], 0),
+        np.where(usable[rows], grid.columns["denominator"][rows], 0),
+        np.array([i.per for i in indicators], dtype=np.float64),
+        np.array([IMPROVEMENT_SIGN[i.improvement] for i in indicators]),
+    )
+    for name, values in charted.items():
+        out[name][rows] = values
+
+
+def p_prime_charts(
+    numerators: npt.NDArray[Any],
+    denominators: npt.NDArray[Any],
+    per: FloatArray,
+    improvement_sign: npt.NDArray[np.int64],
+) -> dict[str, npt.NDArray[Any]]:
+    """One chart per row: Laney p′ limits (exact binomial limits for a row whose events are
+    rare) in the indicator's unit, and the MDC classification against them."""
+    x = np.asarray(numerators, dtype=np.float64)
+    n = np.asarray(denominators, dtype=np.float64)
     values, centre, lower, upper = proportion_limits_batch(x, n, laney=True)
     exact = needs_exact_limits(n, centre)
     if exact.any():
         lower[exact], upper[exact] = binomial_limits(n[exact], centre[exact])
-    centre_line = np.broadcast_to(centre[:, None], values.shape) * per
-    classified = classify(values * per, centre_line, lower * per, upper * per, sign, RuleOptions())
+    scale = per[:, None]
+    centre_line = np.broadcast_to(centre[:, None], values.shape) * scale
+    classified = classify(
+        values * scale, centre_line, lower * scale, upper * scale, improvement_sign, RuleOptions()
+    )
     counted = n > 0
-    out["centre"][rows] = centre_line
-    out["lower_limit"][rows] = np.where(counted, lower * per, np.nan)
-    out["upper_limit"][rows] = np.where(counted, upper * per, np.nan)
-    out["point_type"][rows] = classified.point_type
-    out["rule"][rows] = classified.rule
+    return {
+        "centre": centre_line,
+        "lower_limit": np.where(counted, lower * scale, np.nan),
+        "upper_limit": np.where(counted, upper * scale, np.nan),
+        "point_type": classified.point_type,
+        "rule": classified.rule,
+    }
 
 
 def rebase_months(rebases: Sequence[Rebase]) -> dict[tuple[str, str, str], list[int]]:
@@ -193,28 +213,23 @@ def _proportion_chart(
     indicator: Indicator,
     starts: list[int],
 ) -> dict[str, Any]:
-    """One stratum's chart with rebases: a Laney p′ chart (exact limits for rare events) per
-    rebase group, with the MDC rules against its centre and limits."""
+    """One stratum's chart with rebases: a p′ chart per rebase group."""
     length = len(numerator)
-    x = np.where(usable, numerator, 0).astype(np.float64)
-    n = np.where(usable, denominator, 0).astype(np.float64)
-    out = {name: np.full(length, np.nan) for name in ("centre", "lower_limit", "upper_limit")}
-    kinds = np.full(length, "common_cause", dtype=object)
-    rules = np.full(length, None, dtype=object)
-    groups = np.zeros(length, dtype=np.int64)
-    per = indicator.per
+    x = np.where(usable, numerator, 0)
+    n = np.where(usable, denominator, 0)
+    out: dict[str, Any] = {
+        **{name: np.full(length, np.nan) for name in ("centre", "lower_limit", "upper_limit")},
+        "point_type": np.full(length, "common_cause", dtype=object),
+        "rule": np.full(length, None, dtype=object),
+        "rebase_group": np.zeros(length, dtype=np.int64),
+    }
+    sign = np.array([IMPROVEMENT_SIGN[indicator.improvement]])
     for group, (start, stop) in enumerate(itertools.pairwise([0, *starts, length])):
         part = slice(start, stop)
-        values, centre, lower, upper = proportion_limits(x[part], n[part], laney=True)
-        if needs_exact_limits(n[part], centre)[0]:
-            lower, upper = binomial_limits(n[part], centre)
-        centre_line = np.full(stop - start, centre * per)
-        kind, rule, *_ = point_types(
-            values * per, centre_line, lower * per, upper * per,
-            indicator.improvement, RuleOptions(),  # type: ignore[arg-type]
-        )  # fmt: skip
-        out["centre"][part] = centre_line
-        out["lower_limit"][part] = np.where(n[part] > 0, lower * per, np.nan)
-        out["upper_limit"][part] = np.where(n[part] > 0, upper * per, np.nan)
-        kinds[part], rules[part], groups[part] = kind, rule, group
-    return {**out, "point_type": kinds, "rule": rules, "rebase_group": groups}
+        charted = p_prime_charts(
+            x[None, part], n[None, part], np.array([float(indicator.per)]), sign
+        )
+        for name, values in charted.items():
+            out[name][part] = values[0]
+        out["rebase_group"][part] = group
+    return out

@@ -190,3 +190,20 @@ def test_window_summary_funnel_and_gradient() -> None:
     assert funnel["tau2"] > 0
     assert funnel["lcl998"][0] < funnel["lcl95"][0] < 8.0 < funnel["ucl95"][0]
     assert all(not math.isnan(v) for v in funnel["ucl998"])
+
+
+def test_a_stratum_chart_rebases_too() -> None:
+    # Asian women's smoking at delivery, 500 a month: 40 for ten months, then 20.
+    data = counts("smoking_at_delivery", "ethnic_group", "Asian", [40] * 10 + [20] * 8, [500] * 18)
+    rebase = Rebase("smoking_at_delivery", "ethnic_group", "Asian", date(2023, 11, 1))
+    chart = series(analyse(data, load_catalogue(), [rebase]), *rebase_key(rebase))["points"]
+    assert list(chart["rebase_group"]) == [0] * 10 + [1] * 8
+    assert chart["centre"][0] == pytest.approx(8.0)
+    assert chart["centre"][10] == pytest.approx(4.0)
+    assert set(chart["point_type"]) == {"common_cause"}
+    plain = series(analyse(data, load_catalogue()), *rebase_key(rebase))["points"]
+    assert "special_cause_improvement" in set(plain["point_type"])
+
+
+def rebase_key(rebase: Rebase) -> tuple[str, str, str]:
+    return (rebase.indicator_id, rebase.stratification, rebase.stratum)
