@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from alerts.inequality import disclose, disclose_rate
+from alerts.inequality import disclose
 from fhir_mappings.fhir.naming import PRODUCT_BASE
 from service.indicators.catalogue import Catalogue, Indicator
+from service.indicators.published import shown_rate
 
 MEASURE_BASE = f"{PRODUCT_BASE}/Measure"
 STRATIFICATION_SYSTEM = f"{PRODUCT_BASE}/CodeSystem/stratification"
@@ -157,10 +158,12 @@ def _figures(row: dict[str, Any], indicator: Indicator, catalogue: Catalogue) ->
         ]
     }
     complete = row["population"] and row["complete"] / row["population"]
-    shown = disclose_rate(int(row["numerator"]), int(row["denominator"]), indicator.per)
-    if shown.rate is not None and complete >= catalogue.completeness_threshold:
-        figures["measureScore"] = {
-            "value": round(shown.rate, 3),
-            "unit": indicator.unit_label,
-        }
+    shown = shown_rate(
+        int(row["numerator"]),
+        int(row["denominator"]),
+        indicator.per,
+        complete >= catalogue.completeness_threshold,
+    )
+    if shown["rate"] is not None:
+        figures["measureScore"] = {"value": round(shown["rate"], 3), "unit": indicator.unit_label}
     return figures
