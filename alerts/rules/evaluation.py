@@ -1,0 +1,97 @@
+"""Which rules signal on the latest results: one `Signal` per rule and series whose condition
+holds, with a stable fingerprint (rule + indicator + stratum) and its evidence. A data-quality
+signal on an indicator holds back the clinical signals it names on every series of that
+indicator, since their numbers are unreliable while it stands."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from alerts.rules.definitions import AlertRule
+
+
+@dataclass(frozen=True)
+class SeriesSnapshot:
+    """The latest state of one indicator series, as the indicator results give it. `evidence`
+    is already disclosure-controlled: it goes into messages as it is."""
+
+    indicator_id: str
+    indicator_title: str
+    stratification: str
+    stratum: str
+    period: str  # YYYY-MM of the latest month with a usable value
+    point_type: str
+    traffic_light: str | None
+    latest_month_complete: bool
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Signal:
+    fingerprint: str
+    rule_id: str
+    severity: str
+    indicator_id: str
+    stratification: str
+    stratum: str
+    period: str
+    summary: str
+    evidence: Mapping[str, Any]
+
+
+def fingerprint(rule_id: str, indicator_id: str, stratification: str, stratum: str) -> str:
+    """Stable across runs: the same rule on the same series is the same alert."""
+    key = "\x1f".join((rule_id, indicator_id, stratification, stratum))
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def holds(rule: AlertRule, snapshot: SeriesSnapshot) -> bool:
+    if not rule.watches(snapshot.stratification):
+        return False
+    if rule.kind == "special_cause":
+        return snapshot.point_type == rule.point_type
+    if rule.kind == "disparity":
+        return snapshot.traffic_light == rule.traffic_light
+    return not snapshot.latest_month_complete
+
+
+def evaluate(rules: Mapping[str, AlertRule], snapshots: Iterable[SeriesSnapshot]) -> list[Signal]:
+    """Every signal the rules raise on these snapshots, held-back ones removed, in a stable
+    order (rule, indicator, stratification, stratum)."""
+    raised = [
+        _signal(rule, snapshot)
+        for snapshot in snapshots
+        for rule in rules.values()
+        if holds(rule, snapshot)
+    ]
+    held = {
+        (held_rule, signal.indicator_id)
+        for signal in raised
+        for held_rule in rules[signal.rule_id].holds_back
+    }
+    kept = [s for s in raised if (s.rule_id, s.indicator_id) not in held]
+    return sorted(kept, key=lambda s: (s.rule_id, s.indicator_id, s.stratification, s.stratum))
+
+
+def _signal(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
+    return Signal(
+        fingerprint=fingerprint(
+            rule.id, snapshot.indicator_id, snapshot.stratification, snapshot.stratum
+        ),
+        rule_id=rule.id,
+        severity=rule.severity,
+        indicator_id=snapshot.indicator_id,
+        stratification=snapshot.stratification,
+        stratum=snapshot.stratum,
+        period=snapshot.period,
+        summary=rule.summary.format(
+            indicator=snapshot.indicator_title,
+            stratification=snapshot.stratification,
+            stratum=snapshot.stratum,
+            period=snapshot.period,
+        ),
+        evidence=dict(snapshot.evidence),
+    )
