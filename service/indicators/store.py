@@ -103,7 +103,7 @@ def _upsert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     table = model.__table__
     keys = [column.name for column in table.primary_key.columns]
     wanted = {tuple(row[k] for k in keys) for row in rows}
-    stored = set(session.execute(select(*table.primary_key.columns)).tuples())
+    stored = {tuple(row) for row in session.execute(select(*table.primary_key.columns))}
     for gone in stored - wanted:
         session.execute(
             delete(table).where(*(table.c[k] == v for k, v in zip(keys, gone, strict=True)))
