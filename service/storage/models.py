@@ -20,9 +20,11 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -577,3 +579,152 @@ class Intervention(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (Index(None, "indicator_id", "started_on"),)
+
+
+class ScheduledJobState(Base):
+    """APScheduler's database job store (`apscheduler_jobs`, its own schema): when each shared
+    job runs next, so a job missed while every scheduler was down runs once on start. Declared
+    here so migrations create it and the schema test sees it."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobLease(Base):
+    """Who runs a job now: a lease taken by one scheduler process and renewed while it runs, so
+    two schedulers started by mistake never run the same job at once. A crashed holder's
+    lease lapses at `expires_at`."""
+
+    __tablename__ = "job_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    acquired_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """Every run of a scheduled job, and every run skipped because another process held it."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    holder: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16))  # running | done | failed | skipped
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "job_id", "started_at"),)
+
+
+class Alert(Base):
+    """One alert: a rule on one indicator series (its fingerprint), with its lifecycle state,
+    the latest evidence (disclosure-controlled), who acknowledged it, and where its first
+    notice went (so the resolved notice can be threaded to it)."""
+
+    __tablename__ = "alert"
+
+    fingerprint: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    indicator_id: Mapped[str] = mapped_column(String(48))
+    stratification: Mapped[str] = mapped_column(String(32))
+    stratum: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))  # pending | firing | resolved
+    last_period: Mapped[str] = mapped_column(String(7))
+    periods_with_signal: Mapped[int] = mapped_column(Integer)
+    periods_without_signal: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]]
+    started_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    last_notified_at: Mapped[datetime | None]
+    threads: Mapped[dict[str, Any]]  # receiver → the first notice's message id, this episode
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "status"), Index(None, "indicator_id"))
+
+
+class AlertEvent(Base):
+    """Every change to an alert: lifecycle steps, acknowledgements, silencing, notices sent."""
+
+    __tablename__ = "alert_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    change: Mapped[str] = mapped_column(String(24))
+    period: Mapped[str | None] = mapped_column(String(7))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "fingerprint", "at"),)
+
+
+class Silence(Base):
+    """Mute the alerts its matchers select until `ends_at` (or until expired by hand)."""
+
+    __tablename__ = "silence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    matchers: Mapped[dict[str, Any]]  # field → value (rule, indicator, stratification, …)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    expired_at: Mapped[datetime | None]
+
+
+class OutboxNotification(Base):
+    """A notification to deliver, written in the same transaction as the alert change that
+    made it. Its idempotency key is unique: making it twice is a no-op, and the key travels
+    with it (Message-ID, Idempotency-Key) so a receiver can tell a resend."""
+
+    __tablename__ = "outbox_notification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    receiver: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    fingerprints: Mapped[dict[str, Any]]  # {"alerts": [fingerprint, …]}
+    status: Mapped[str] = mapped_column(String(16))  # queued | sending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "status", "next_attempt_at"),)
+
+
+class DeliveryAttempt(Base):
+    """One attempt to deliver a notification: the delivery log."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("outbox_notification.id"))
+    at: Mapped[datetime]
+    receiver: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # delivered | retry | failed
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None]
+    duration_ms: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "notification_id"), Index(None, "at"))

@@ -18,6 +18,9 @@ TABLES = {
     "quarantine_reason",
     "analytic_birth",
     "analytic_contact",
+    "alert",
+    "outbox_notification",
+    "apscheduler_jobs",
 }
 
 
