@@ -95,6 +95,27 @@ class Settings(BaseSettings):
     teams_webhook_url: AnyHttpUrl | None = Field(
         None, description="Microsoft Teams Workflows webhook for the default receiver."
     )
+    teams_min_interval_seconds: float = Field(
+        1.0, ge=0, le=60, description="Least time between two posts to one Teams webhook."
+    )
+    alert_routes_file: Path | None = Field(
+        None,
+        description="Alert routing (receivers and routes, YAML); without it, one default "
+        "receiver from the SMTP and Teams settings.",
+    )
+    alert_outbox_file: Path | None = Field(
+        None,
+        description="Where alerts go when no email or Teams receiver is configured "
+        "(default: DATA_DIR/alerts-outbox.jsonl).",
+    )
+    recompute_cron: str = Field(
+        "0 2 * * *",
+        description="When `perinatal scheduler` recomputes the indicators and evaluates the "
+        "alerts (crontab, Europe/London).",
+    )
+    outbox_delivery_seconds: int = Field(
+        60, ge=1, le=3600, description="How often `perinatal scheduler` delivers queued alerts."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -103,6 +124,17 @@ class Settings(BaseSettings):
         if scheme not in SUPPORTED_DATABASE_SCHEMES:
             raise ValueError("expected a URL starting sqlite:// or postgresql+psycopg://")
         return url
+
+    @field_validator("recompute_cron")
+    @classmethod
+    def _crontab(cls, expression: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(expression)
+        except ValueError as error:
+            raise ValueError(f"not a crontab expression (minute hour day month weekday): {error}")
+        return expression
 
     @field_validator("api_tokens", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ class AlertRule:
     summary: str
     firing_after: int = 1
     resolve_after: int = 1
+    lookback_periods: int = 1
     point_type: str | None = None
     traffic_light: str | None = None
     holds_back: tuple[str, ...] = ()
@@ -55,6 +56,7 @@ def parse_rules(document: dict[str, Any]) -> dict[str, AlertRule]:
                 summary=str(spec["summary"]),
                 firing_after=int(spec.get("firing_after", 1)),
                 resolve_after=int(spec.get("resolve_after", 1)),
+                lookback_periods=int(spec.get("lookback_periods", 1)),
                 point_type=spec.get("point_type"),
                 traffic_light=spec.get("traffic_light"),
                 holds_back=tuple(spec.get("holds_back") or ()),
@@ -83,8 +85,8 @@ def _check(rule: AlertRule, where: str) -> None:
         raise RuleError(f"{where}: a special_cause rule needs point_type")
     if rule.kind == "disparity" and not rule.traffic_light:
         raise RuleError(f"{where}: a disparity rule needs traffic_light")
-    if rule.firing_after < 1 or rule.resolve_after < 1:
-        raise RuleError(f"{where}: firing_after and resolve_after are at least 1")
+    if rule.firing_after < 1 or rule.resolve_after < 1 or rule.lookback_periods < 1:
+        raise RuleError(f"{where}: firing_after, resolve_after and lookback_periods are at least 1")
     if isinstance(rule.stratifications, str) and rule.stratifications not in ("overall", "strata"):
         raise RuleError(f"{where}: stratifications is overall, strata or a list of ids")
 

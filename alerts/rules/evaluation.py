@@ -27,6 +27,8 @@ class SeriesSnapshot:
     traffic_light: str | None
     latest_month_complete: bool
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    # The point types of the latest periods, latest first (point_type is the first).
+    recent_point_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def holds(rule: AlertRule, snapshot: SeriesSnapshot) -> bool:
     if not rule.watches(snapshot.stratification):
         return False
     if rule.kind == "special_cause":
-        return snapshot.point_type == rule.point_type
+        recent = snapshot.recent_point_types or (snapshot.point_type,)
+        return rule.point_type in recent[: rule.lookback_periods]
     if rule.kind == "disparity":
         return snapshot.traffic_light == rule.traffic_light
     return not snapshot.latest_month_complete
@@ -62,7 +65,7 @@ def evaluate(rules: Mapping[str, AlertRule], snapshots: Iterable[SeriesSnapshot]
     """Every signal the rules raise on these snapshots, held-back ones removed, in a stable
     order (rule, indicator, stratification, stratum)."""
     raised = [
-        _signal(rule, snapshot)
+        signal_of(rule, snapshot)
         for snapshot in snapshots
         for rule in rules.values()
         if holds(rule, snapshot)
@@ -76,7 +79,7 @@ def evaluate(rules: Mapping[str, AlertRule], snapshots: Iterable[SeriesSnapshot]
     return sorted(kept, key=lambda s: (s.rule_id, s.indicator_id, s.stratification, s.stratum))
 
 
-def _signal(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
+def signal_of(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
     return Signal(
         fingerprint=fingerprint(
             rule.id, snapshot.indicator_id, snapshot.stratification, snapshot.stratum

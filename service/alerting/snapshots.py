@@ -66,6 +66,9 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 traffic_light=row.window_rag,
                 latest_month_complete=points["dq_pass"][-1] is not False,
                 evidence=evidence,
+                recent_point_types=tuple(
+                    reversed(points["point_type"][max(0, latest - 5) : latest + 1])
+                ),
             )
         )
     return snapshots

@@ -74,6 +74,7 @@ def test_signals_on_concern_disparity_and_data_quality() -> None:
         ("disparity_red", "Asian"),
         ("special_cause_concern_group", "Asian"),
         ("special_cause_concern_overall", "all"),
+        ("special_cause_improvement_overall", "all"),  # pph_1500: improvement is news too
     ]
     overall = signals[2]
     assert overall.summary == "OASI shows special-cause concern in 2025-06"
@@ -82,6 +83,22 @@ def test_signals_on_concern_disparity_and_data_quality() -> None:
     )
     assert overall.evidence["denominator"] == 465
     assert signals[0].severity == "medium"
+
+
+def test_a_special_cause_in_the_latest_three_months_still_signals() -> None:
+    rules = load_rules()
+    ended_last_month = snapshot(
+        point_type="common_cause",
+        recent_point_types=("common_cause", "special_cause_concern", "special_cause_concern"),
+    )
+    ended_long_ago = snapshot(
+        point_type="common_cause",
+        recent_point_types=("common_cause",) * 3 + ("special_cause_concern",),
+    )
+    assert [s.rule_id for s in evaluate(rules, [ended_last_month])] == [
+        "special_cause_concern_overall"
+    ]
+    assert evaluate(rules, [ended_long_ago]) == []
 
 
 def test_a_failing_data_quality_gate_holds_back_the_clinical_alerts_of_its_indicator() -> None:

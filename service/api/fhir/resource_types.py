@@ -12,13 +12,23 @@ from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
 
 # AuditEvents are written by the service itself and served read-only.
 # QuestionnaireResponses hold the narrative notes and service-user feedback on indicators.
+# Alerts are written by the service as Communications (and DetectedIssues for data quality),
+# served read-only; other systems register rest-hook Subscriptions to hear of them.
 STORED_TYPES: tuple[str, ...] = (
     *CLINICAL_RESOURCE_TYPES,
     "Provenance",
     "AuditEvent",
     "QuestionnaireResponse",
+    "Communication",
+    "DetectedIssue",
+    "Subscription",
 )
-WRITABLE_TYPES: tuple[str, ...] = (*CLINICAL_RESOURCE_TYPES, "Provenance", "QuestionnaireResponse")
+WRITABLE_TYPES: tuple[str, ...] = (
+    *CLINICAL_RESOURCE_TYPES,
+    "Provenance",
+    "QuestionnaireResponse",
+    "Subscription",
+)
 
 
 @cache  # built once: every read asks whether it is for one of these

@@ -136,6 +136,39 @@ NOTE = {
     "author": {"reference": "Organization/trust-1"},
     "item": [{"linkId": "text", "answer": [{"valueString": "Two midwives on leave."}]}],
 }
+ALERT_CODES = "https://fhir.perinatal-equity.example/CodeSystem/perinatal-alert"
+ALERT_NOTICE = {
+    "resourceType": "Communication",
+    "id": "alert-c1",
+    "identifier": [
+        {"system": "https://fhir.perinatal-equity.example/alert-fingerprint", "value": "f1"}
+    ],
+    "status": "completed",
+    "category": [{"coding": [{"system": ALERT_CODES, "code": "perinatal-alert"}]}],
+    "priority": "urgent",
+    "about": [{"reference": "Measure/oasi"}],
+    "sent": "2024-03-10T02:00:00Z",
+    "payload": [{"contentString": "OASI shows special-cause concern in 2024-02"}],
+}
+DATA_QUALITY_ISSUE = {
+    "resourceType": "DetectedIssue",
+    "id": "alert-d1",
+    "identifier": [
+        {"system": "https://fhir.perinatal-equity.example/alert-fingerprint", "value": "f2"}
+    ],
+    "status": "final",
+    "code": {"coding": [{"system": ALERT_CODES, "code": "data_quality_gate"}]},
+    "identifiedDateTime": "2024-03-10T02:00:00Z",
+    "implicated": [{"reference": "Measure/oasi"}],
+}
+SUBSCRIPTION = {
+    "resourceType": "Subscription",
+    "id": "sub1",
+    "status": "requested",
+    "reason": "Tell the regional system of perinatal alerts",
+    "criteria": "Communication?category=perinatal-alert",
+    "channel": {"type": "rest-hook", "endpoint": "https://example.invalid/hook"},
+}
 EVERY_TYPE = [
     MOTHER,
     BABY,
@@ -149,4 +182,7 @@ EVERY_TYPE = [
     PROVENANCE,
     AUDIT,
     NOTE,
+    ALERT_NOTICE,
+    DATA_QUALITY_ISSUE,
+    SUBSCRIPTION,
 ]
