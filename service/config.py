@@ -133,7 +133,9 @@ class Settings(BaseSettings):
         try:
             CronTrigger.from_crontab(expression)
         except ValueError as error:
-            raise ValueError(f"not a crontab expression (minute hour day month weekday): {error}")
+            raise ValueError(
+                f"not a crontab expression (minute hour day month weekday): {error}"
+            ) from None
         return expression
 
     @field_validator("api_tokens", mode="before")

@@ -52,6 +52,7 @@ def build_email(
     email.set_content(plain_text(message))
     email.add_alternative(html(message, set(charts)), subtype="html")
     html_part = email.get_payload()[1]  # type: ignore[index]
+    assert isinstance(html_part, EmailMessage)
     for fingerprint, png in charts.items():
         html_part.add_related(png, "image", "png", cid=f"<{chart_cid(fingerprint)}>")
     return email

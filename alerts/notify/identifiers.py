@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-NHS_NUMBER = re.compile(r"(?<![\d.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d.])")
+# Delimited like a number in prose: a digit run inside a hex key or a decimal is not one.
+NHS_NUMBER = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])")
 # Bare calendar dates (a date of birth looks like one); timestamps with a time are not.
 CALENDAR_DATE = re.compile(
     r"(?<!\d)(\d{4}-\d{2}-\d{2})(?![\dT])|(?<!\d)(\d{1,2}/\d{1,2}/\d{2,4})(?!\d)"

@@ -84,7 +84,8 @@ def evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
         reason = evidence.get("not_shown_because") or "not shown"
         lines.append(f"{period}: rate not shown ({reason}){counts}")
     else:
-        lines.append(f"{period}: {_number(rate)} per {_per(evidence)} {unit}{counts}".strip())
+        shown = f"{_number(rate)}%" if unit == "%" else f"{_number(rate)} {unit}"
+        lines.append(f"{period}: {shown}{counts}")
     if evidence.get("mean") is not None:
         lines.append(
             f"Average {_number(evidence['mean'])}, process limits "
@@ -109,10 +110,6 @@ def _counts(evidence: Mapping[str, Any]) -> str:
 
 def _count(value: Any) -> str:
     return "suppressed" if value is None else str(value)
-
-
-def _per(evidence: Mapping[str, Any]) -> str:
-    return f"{evidence.get('per', 100):,}"
 
 
 def _number(value: Any) -> str:

@@ -1,2 +1,3 @@
-"""Alerting: turning the stored indicator results into alert signals (and, to come, their
-lifecycle in the database, routing and delivery)."""
+"""Alerting, the shell around the pure pipeline in `alerts/`: read the latest indicator
+results, run an evaluation cycle, store the alert changes and queue their notifications in one
+transaction (`evaluation`), and deliver the queue with retries and a delivery log (`outbox`)."""

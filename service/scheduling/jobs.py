@@ -1,7 +1,6 @@
-"""The scheduled jobs, as data: an id, what it is for, when it runs, and what it calls.
-
-Later capabilities (recomputing indicators, evaluating and delivering alerts) add their rows here.
-"""
+"""The scheduled jobs, as data: an id, what it is for, when it runs, which lease it needs, and
+what it calls. `shared` jobs live in the database job store (a run missed while every
+scheduler was down happens once on start); the heartbeat is each process's own."""
 
 from __future__ import annotations
 
@@ -9,12 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import Clock
 from service.config import Settings
+from service.scheduling import tasks
 from service.scheduling.heartbeat import SchedulerIdentity, beat
+
+TIMEZONE = "Europe/London"
+# Recomputing and the projection both rewrite the indicator results: one lease for both.
+INDICATORS_LEASE = "indicators"
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,12 @@ class ScheduledJob:
     id: str
     description: str
     trigger: BaseTrigger
-    run: Callable[[], None]
+    run: Callable[[], object]
+    lease: str | None = None  # None: every process runs it (its own heartbeat)
+
+    @property
+    def shared(self) -> bool:
+        return self.lease is not None
 
 
 def scheduled_jobs(
@@ -39,23 +49,25 @@ def scheduled_jobs(
             run=lambda: beat(sessions, identity, clock()),
         ),
         ScheduledJob(
+            id="recompute",
+            description="Recompute every indicator in full, then evaluate the alerts.",
+            trigger=CronTrigger.from_crontab(settings.recompute_cron, timezone=TIMEZONE),
+            run=lambda: tasks.recompute(settings, sessions, clock),
+            lease=INDICATORS_LEASE,
+        ),
+        ScheduledJob(
             id="projection-refresh",
-            description="Project resources written through the API since the last refresh.",
+            description="Project resources written through the API since the last refresh, "
+            "recount the months they change and evaluate the alerts.",
             trigger=IntervalTrigger(seconds=settings.projection_refresh_seconds),
-            run=lambda: refresh_queued(settings, sessions, clock),
+            run=lambda: tasks.refresh_queued(settings, sessions, clock),
+            lease=INDICATORS_LEASE,
+        ),
+        ScheduledJob(
+            id="outbox-delivery",
+            description="Deliver queued alert notifications, retrying with backoff.",
+            trigger=IntervalTrigger(seconds=settings.outbox_delivery_seconds),
+            run=lambda: tasks.deliver(settings, sessions, clock),
+            lease="outbox",
         ),
     ]
-
-
-def refresh_queued(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> None:
-    """Ingest projects what it loads; writes through the FHIR API wait here for the next run,
-    and so do the indicator months they change."""
-    from service.indicators.run import compute
-    from service.projection.precedence import load_precedence
-    from service.projection.refresh import queued_patients, refresh
-
-    with sessions() as session:
-        waiting = queued_patients(session)
-    if waiting:
-        refresh(sessions, precedence=load_precedence(settings.precedence_file))
-    compute(sessions, now=clock, full=False)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.config import Settings
-from service.scheduling.jobs import refresh_queued
+from service.scheduling.tasks import refresh_queued
 from service.storage.engine import make_engine, make_session_factory
 from service.storage.models import PatientIdentity, ProjectionQueue
 from tests.service.api import fhir_examples as ex
