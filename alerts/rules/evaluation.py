@@ -94,7 +94,19 @@ def signal_of(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
             indicator=snapshot.indicator_title,
             stratification=snapshot.stratification,
             stratum=snapshot.stratum,
-            period=snapshot.period,
+            period=_signal_period(rule, snapshot),
         ),
         evidence=dict(snapshot.evidence),
     )
+
+
+def _signal_period(rule: AlertRule, snapshot: SeriesSnapshot) -> str:
+    """The month a special-cause rule saw its point in (the latest unless it looked back)."""
+    recent = snapshot.recent_point_types[: rule.lookback_periods]
+    if rule.kind != "special_cause" or rule.point_type not in recent:
+        return snapshot.period
+    back = recent.index(rule.point_type)
+    year, month = int(snapshot.period[:4]), int(snapshot.period[5:7]) - back
+    while month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api import health, indicators, ingest_upload
+from service.api import alerts, health, indicators, ingest_upload
 from service.api.audit import AuditTrail
 from service.api.fhir import (
     capabilities,
@@ -70,6 +70,7 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
     app.include_router(health.router)
     app.include_router(ingest_upload.router)
     app.include_router(indicators.router)
+    app.include_router(alerts.router)
     # The path convertors (fhir_type, fhir_id) keep the routes apart, so the order is free:
     # the most frequent interactions come first, as routes are tried in order.
     for router in (

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from service.cli.alerts import alerts
 from service.cli.db import db
 from service.cli.demo import demo
 from service.cli.indicators import compute, indicators, interventions, notes
@@ -89,6 +90,7 @@ cli.add_command(compute)
 cli.add_command(indicators)
 cli.add_command(interventions)
 cli.add_command(notes)
+cli.add_command(alerts)
 
 
 def main() -> None:

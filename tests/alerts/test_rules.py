@@ -95,9 +95,10 @@ def test_a_special_cause_in_the_latest_three_months_still_signals() -> None:
         point_type="common_cause",
         recent_point_types=("common_cause",) * 3 + ("special_cause_concern",),
     )
-    assert [s.rule_id for s in evaluate(rules, [ended_last_month])] == [
-        "special_cause_concern_overall"
-    ]
+    [signal] = evaluate(rules, [ended_last_month])
+    assert signal.rule_id == "special_cause_concern_overall"
+    assert signal.period == "2025-06"  # the alert counts the latest period…
+    assert signal.summary == "OASI shows special-cause concern in 2025-05"  # …and says when
     assert evaluate(rules, [ended_long_ago]) == []
 
 
