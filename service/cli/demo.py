@@ -50,6 +50,42 @@ def show_planted_events(state: CliState, truth: dict[str, Any]) -> None:
     click.echo("    (`perinatal indicators signals` lists every chart signalling now)")
 
 
+def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
+    """The scheduler's jobs once, in-process: evaluate the alerts, deliver them, and evaluate
+    again to show that a re-run sends nothing new."""
+    from alerts.rules.definitions import load_rules
+    from service.alerting.planted import alert_findings
+    from service.alerting.receivers import routing_for
+    from service.cli.alerts import describe_delivery, describe_evaluation
+    from service.clock import utc_now
+    from service.indicators.catalogue import load_catalogue
+    from service.scheduling import tasks
+
+    settings, sessions = state.settings, state.sessions()
+    click.echo("    " + describe_evaluation(tasks.evaluate(settings, sessions, utc_now)))
+    click.echo("    " + describe_delivery(tasks.deliver(settings, sessions, utc_now)))
+    for receiver in routing_for(settings).receivers.values():
+        places = [*receiver.email, receiver.teams_webhook_url or "", receiver.outbox_file or ""]
+        click.echo(f"    receiver {receiver.name}: " + ", ".join(p for p in places if p))
+    with sessions() as session:
+        found = alert_findings(session, load_catalogue(), load_rules(), truth)
+    for line in found.planted:
+        raised = ", ".join(line["alerts"]) if line["found"] else "NO special-cause alert"
+        click.echo(f"    planted {line['id']}: {line['series']} → {raised}")
+    click.echo(
+        "    firing by rule: "
+        + ", ".join(f"{rule} {n}" for rule, n in sorted(found.by_rule.items()))
+    )
+    unplanted = found.unplanted_special_cause
+    click.echo(
+        f"    special-cause alerts where nothing was planted: {len(unplanted)} of "
+        f"{found.special_cause_series_watched:,} series ({found.false_positive_share:.1%}; "
+        "a stable chart signals concern in its latest 3 months 2–3% of the time by chance)"
+    )
+    again = tasks.evaluate(settings, sessions, utc_now)
+    click.echo(f"    the same job again: {len(again.queued)} new notifications")
+
+
 def with_demo_token(settings: Settings) -> Settings:
     """The settings, with a fresh read-and-write token unless some are configured."""
     if settings.api_tokens:
@@ -81,22 +117,22 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     settings = state.settings
     out_dir = out_dir or settings.data_dir / "demo"
 
-    click.echo(f"1/5 synthetic extracts → {out_dir}")
+    click.echo(f"1/6 synthetic extracts → {out_dir}")
     result = synthesise(spec, out_dir)
     for name, rows in result.truth["counts"]["extract_rows"].items():
         click.echo(f"    {name}: {rows:,} rows")
     for event in result.truth["injected_events"]:
         click.echo(f"    planted: {event['id']} from {event['start_month']}")
 
-    click.echo(f"2/5 database → {settings.database_url}")
+    click.echo(f"2/6 database → {settings.database_url}")
     engine = state.engine()
     migrate.upgrade(engine)
     click.echo(f"    schema at revision {migrate.current_revision(engine)}")
 
-    click.echo("3/5 reference tables (postcode → LSOA → IMD)")
+    click.echo("3/6 reference tables (postcode → LSOA → IMD)")
     load_reference_tables(state, out_dir / POSTCODE_LOOKUP_FILE, out_dir / IMD_FILE)
 
-    click.echo("4/5 ingest the extracts to FHIR, and project them for the indicators")
+    click.echo("4/6 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():
         report = ingest_extract(state, source, out_dir / file_name, None, project=False)
         click.echo("    " + describe(report).replace("\n", "\n    "))
@@ -106,8 +142,11 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     for rule, count in issue_counts(state).items():
         click.echo(f"      {rule}: {count:,}")
 
-    click.echo("5/5 indicators, SPC and inequalities (computed above, with the projection)")
+    click.echo("5/6 indicators, SPC and inequalities (computed above, with the projection)")
     show_planted_events(state, result.truth)
+
+    click.echo("6/6 alerts: the scheduler's jobs once (evaluate, deliver)")
+    run_alert_jobs(state, result.truth)
 
     if serve:
         settings = with_demo_token(settings)
