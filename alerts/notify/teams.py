@@ -73,7 +73,6 @@ def adaptive_card(message: AlertMessage, shown: list[AlertNotice], total: int) -
         "actions": [
             {"type": "Action.OpenUrl", "title": "Open the dashboard", "url": message.dashboard_url}
         ],
-        "msteams": {"width": "Full"},
     }
 
 
