@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
 from html import escape
 
@@ -26,6 +27,11 @@ def message_id(idempotency_key: str) -> str:
 
 def chart_cid(fingerprint: str) -> str:
     return f"chart-{fingerprint}@perinatal-equity"
+
+
+def wire_format(email: EmailMessage) -> str:
+    """The message as sent: CRLF line endings, ASCII only."""
+    return email.as_string(policy=SMTP_POLICY)
 
 
 def build_email(
@@ -49,8 +55,9 @@ def build_email(
     if in_reply_to:
         email["In-Reply-To"] = in_reply_to[0]
         email["References"] = " ".join(in_reply_to)
-    email.set_content(plain_text(message))
-    email.add_alternative(html(message, set(charts)), subtype="html")
+    # Quoted-printable keeps the whole message ASCII, so no server needs 8BITMIME or SMTPUTF8.
+    email.set_content(plain_text(message), cte="quoted-printable")
+    email.add_alternative(html(message, set(charts)), subtype="html", cte="quoted-printable")
     html_part = email.get_payload()[1]  # type: ignore[index]
     assert isinstance(html_part, EmailMessage)
     for fingerprint, png in charts.items():

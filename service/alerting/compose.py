@@ -142,7 +142,7 @@ def _queue_message(
                 if part.get_content_type() in ("text/plain", "text/html"):
                     ensure_no_identifiers(part.get_content(), f"email to {receiver.name}")
             ensure_no_identifiers(message.subject, f"email to {receiver.name}")
-            payload, content_type = built.as_string(), email.CONTENT_TYPE
+            payload, content_type = email.wire_format(built), email.CONTENT_TYPE
             for alert, notice in pairs:
                 if notice.kind == "firing":
                     alert.threads = {**alert.threads, receiver.name: email.message_id(key)}
