@@ -16,7 +16,9 @@ from types import FrameType
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import Clock, utc_now
@@ -93,20 +95,34 @@ def _finish(
         row.finished_at, row.outcome, row.detail = clock(), outcome, detail
 
 
-def run_scheduler(settings: Settings, clock: Clock = utc_now) -> None:
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
-    sessions = make_session_factory(engine)
-    identity = SchedulerIdentity.of_this_process(clock())
+def prepare(
+    scheduler: BaseScheduler,
+    engine: Engine,
+    jobs: list[ScheduledJob],
+    sessions: sessionmaker[Session],
+    identity: SchedulerIdentity,
+    clock: Clock,
+) -> None:
+    """Give the scheduler its two job stores and the jobs, before it starts."""
     shared_store = SQLAlchemyJobStore(engine=engine)
-    scheduler = BlockingScheduler(
+    scheduler.configure(
         timezone=TIMEZONE,
         job_defaults=JOB_DEFAULTS,
         jobstores={"default": MemoryJobStore(), SHARED_STORE: shared_store},
     )
     _CONTEXT.update(sessions=sessions, identity=identity, clock=clock)
-    for job in scheduled_jobs(settings, sessions, identity, clock):
+    for job in jobs:
         _add(scheduler, shared_store, job, clock)
+
+
+def run_scheduler(settings: Settings, clock: Clock = utc_now) -> None:
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    identity = SchedulerIdentity.of_this_process(clock())
+    scheduler = BlockingScheduler()
+    jobs = scheduled_jobs(settings, sessions, identity, clock)
+    prepare(scheduler, engine, jobs, sessions, identity, clock)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         # Supervisors (and `timeout`) may signal twice; the second must not fail the exit.
@@ -124,7 +140,7 @@ def run_scheduler(settings: Settings, clock: Clock = utc_now) -> None:
 
 
 def _add(
-    scheduler: BlockingScheduler, store: SQLAlchemyJobStore, job: ScheduledJob, clock: Clock
+    scheduler: BaseScheduler, store: SQLAlchemyJobStore, job: ScheduledJob, clock: Clock
 ) -> None:
     if not job.shared:
         scheduler.add_job(
