@@ -21,7 +21,10 @@ from fhir_mappings.fhir.notes import Note, note_response
 from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
 from fhir_mappings.synthetic.spec import SynthesisSpec
+from service.storage.engine import make_engine, make_session_factory
+from service.storage.resource_writes import write_resources
 from tests.conftest import SOURCE_EXTRACTS
+from tests.service.api import fhir_examples as examples
 
 TOKEN = "interop-test-token"
 SOURCE_NAMES = {
@@ -82,6 +85,7 @@ def server(
     try:
         _wait_until_ready(running, process, folder / "server.log")
         _feed(running, tmp_path_factory.mktemp("extracts"))
+        _alert_resources(running, database_url)
         yield running
     finally:
         process.terminate()
@@ -101,6 +105,26 @@ def _wait_until_ready(server: RunningServer, process: subprocess.Popen[bytes], l
             pass
         time.sleep(0.2)
     raise AssertionError(f"the server did not become ready: {log.read_text()[-2000:]}")
+
+
+def _alert_resources(server: RunningServer, database_url: str) -> None:
+    """A subscriber registers through the API; the alert resources the service itself writes
+    (Communication, DetectedIssue) are stored as the alerting would store them."""
+    response = httpx.post(
+        f"{server.root}/fhir/Subscription",
+        json={k: v for k, v in examples.SUBSCRIPTION.items() if k != "id"},
+        headers={**server.headers, "content-type": "application/fhir+json"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    engine = make_engine(database_url)
+    with make_session_factory(engine).begin() as session:
+        write_resources(
+            session,
+            [examples.ALERT_NOTICE, examples.DATA_QUALITY_ISSUE],
+            now=datetime(2026, 1, 5, tzinfo=UTC),
+        )
+    engine.dispose()
 
 
 def _feed(server: RunningServer, folder: Path) -> None:
