@@ -156,11 +156,16 @@ def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -
     assert "planted: oasi_rise_asian" in result.output
     assert "maternity_births_v1.csv (maternity, mapping maternity_births_v1)" in result.output
     assert "health_visiting_contacts_v1.csv (health_visiting" in result.output
-    assert "3/5 reference tables" in result.output
+    assert "3/6 reference tables" in result.output
     assert re.search(
         r"analytic projection: [\d,]+ families refreshed \([\d,]+ births", result.output
     )
     assert "data-quality issues between the systems:" in result.output
+    # The alert jobs ran once, to the local outbox file, and a second run sent nothing.
+    assert "6/6 alerts" in result.output
+    assert "1 delivered" in result.output
+    assert "the same job again: 0 new notifications" in result.output
+    assert (tmp_path / "var" / "alerts-outbox.jsonl").read_text().count("\n") == 1
 
 
 def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
