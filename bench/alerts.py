@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--notifications", type=int, default=1_000)
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
     if not args.demo_database.exists():
         raise SystemExit(f"no demo database at {args.demo_database}: run `make demo` first")
     with tempfile.TemporaryDirectory() as folder:
@@ -64,7 +66,16 @@ def evaluation(path: Path, demo: Path) -> str:
     from service.storage.engine import make_engine, make_session_factory
 
     url = scratch_database(path, demo)
-    settings = Settings(database_url=url, data_dir=path.parent)
+    # Email and Teams receivers, so the notices are composed for both (charts included);
+    # nothing is delivered here.
+    settings = Settings(
+        database_url=url,
+        data_dir=path.parent,
+        smtp_host="127.0.0.1",
+        alert_email_from="alerts@example.nhs.uk",
+        alert_email_to="team@example.nhs.uk",
+        teams_webhook_url="https://example.invalid/workflows/team",
+    )
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     first = tasks.evaluate(settings, sessions, lambda: NOW)
@@ -75,7 +86,7 @@ def evaluation(path: Path, demo: Path) -> str:
     return (
         f"evaluation over {first.series:,} series: rules and lifecycle "
         f"{first.seconds['evaluate']:.2f} s, with {sum(first.transitions.values())} alerts "
-        f"stored and their notices composed (charts, FHIR Communications) "
+        f"stored and their notices composed (email with charts, Teams card, FHIR) "
         f"{first.seconds['total']:.2f} s; the same results again {rerun:.2f} s "
         f"({len(again.queued)} queued)"
     )

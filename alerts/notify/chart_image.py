@@ -61,7 +61,7 @@ def spc_chart_png(series: ChartSeries, months_shown: int = 36) -> bytes:
     axes.set_ylabel(series.unit, fontsize=8)
     axes.set_title(series.title, fontsize=10)
     axes.legend(fontsize=7, loc="upper left", frameon=False)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)  # tight_layout costs 40%
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
