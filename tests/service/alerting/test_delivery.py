@@ -28,8 +28,9 @@ from service.config import Settings
 from service.scheduling import tasks
 from service.storage.models import DeliveryAttempt, OutboxNotification
 from service.storage.resource_writes import write_resources
-from tests.service.alerting.conftest import NOW
+from tests.service.alerting.conftest import ASIAN, NOW, WHITE
 from tests.service.alerting.receivers import SMTP_PASSWORD, SMTP_USER, HttpReceiver, MailServer
+from tests.service.indicators.conftest import SMOKING_NUMERATORS, seed_counts
 
 
 def at(seconds: float) -> datetime:
@@ -257,3 +258,37 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_after_restart(
     assert delivered == {f"key-{n}": 1 for n in range(10)}  # every one, none twice
     with seeded() as session:
         assert set(session.scalars(select(OutboxNotification.status))) == {"delivered"}
+
+
+def test_a_resolved_notice_is_threaded_to_the_first_email(
+    seeded: sessionmaker[Session], smtp: MailServer, empty_database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_user=SMTP_USER,
+        smtp_password=SMTP_PASSWORD,
+        alert_email_from="alerts@example.nhs.uk",
+        alert_email_to="team@example.nhs.uk",
+    )
+    evaluate(settings, seeded)
+    deliver(settings, seeded, NOW, tls=smtp.client_tls)
+    first = smtp.received[0].message
+    # Month after month the Asian rate is back to 4%: once the concern is out of the rules'
+    # three-month look-back, two quiet months resolve it.
+    overall, white, asian = list(SMOKING_NUMERATORS), list(WHITE), list(ASIAN)
+    for month in range(1, 6):
+        overall.append(40)
+        white.append(20)
+        asian.append(20)
+        seed_counts(empty_database_url, {"White": white, "Asian": asian}, overall)
+        tasks.evaluate(settings, seeded, lambda month=month: at(month * 31 * 86_400))
+        deliver(settings, seeded, at(month * 31 * 86_400), tls=smtp.client_tls)
+
+    resolved = [r.message for r in smtp.received if "1 resolved" in str(r.message["Subject"])]
+    assert resolved, [str(r.message["Subject"]) for r in smtp.received]
+    assert resolved[0]["In-Reply-To"] == first["Message-ID"]
+    text = resolved[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Resolved (1)" in text
+    assert "special-cause concern for Asian" in text

@@ -14,12 +14,16 @@ from service.storage.engine import make_engine, make_session_factory
 SMOKING_NUMERATORS = [80, 85, 75, 82, 78, 80, 84, 76, 81, 79, 40, 42, 38, 41, 39, 40, 43, 37]
 
 
-def seed_counts(database_url: str, strata: dict[str, list[int]] | None = None) -> None:
+def seed_counts(
+    database_url: str,
+    strata: dict[str, list[int]] | None = None,
+    overall: list[int] = SMOKING_NUMERATORS,
+) -> None:
     """Counts for smoking at delivery (overall, and by ethnic group when `strata` is given as
     group → numerators over 500 a month), then the statistics computed from them."""
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
-    months = pd.date_range("2023-01-01", periods=len(SMOKING_NUMERATORS), freq="MS")
+    months = pd.date_range("2023-01-01", periods=len(overall), freq="MS")
     frames = [
         pd.DataFrame(
             {
@@ -30,7 +34,7 @@ def seed_counts(database_url: str, strata: dict[str, list[int]] | None = None) -
                 "population": 1000,
                 "complete": 1000,
                 "denominator": 1000,
-                "numerator": SMOKING_NUMERATORS,
+                "numerator": overall,
             }
         )
     ]

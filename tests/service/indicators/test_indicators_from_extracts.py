@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +29,9 @@ from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify
 from alerts.spc.xmr import PROCESS_LIMIT, group_limits
 from fhir_mappings.mapping.model import default_mapping
 from fhir_mappings.synthetic.spec import SynthesisSpec
+from service.alerting.outbox import deliver_due
 from service.alerting.planted import alert_findings
+from service.alerting.senders import senders_for
 from service.config import Settings
 from service.indicators import store
 from service.indicators.catalogue import load_catalogue
@@ -43,6 +46,12 @@ from tests.conftest import (
     ingest_with_reference_tables,
     new_migrated_engine,
     written_extracts,
+)
+from tests.service.alerting.receivers import (
+    SMTP_PASSWORD,
+    SMTP_USER,
+    http_receiver,
+    mail_server,
 )
 
 CLOCK_TIME = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -256,12 +265,17 @@ def _identifiers_in_extracts(folder: Path) -> set[str]:
 def test_planted_events_raise_alerts_with_no_identifiers_and_a_rerun_sends_nothing(
     computed: Computed, tmp_path: Path
 ) -> None:
+    smtp_server, teams_receiver = mail_server(), http_receiver()
+    smtp, teams = next(smtp_server), next(teams_receiver)
     settings = Settings(
         data_dir=tmp_path,
-        smtp_host="127.0.0.1",
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_user=SMTP_USER,
+        smtp_password=SMTP_PASSWORD,
         alert_email_from="alerts@example.nhs.uk",
         alert_email_to="team@example.nhs.uk",
-        teams_webhook_url="https://example.invalid/workflows/team",
+        teams_webhook_url=f"{teams.url}/workflows/team",
     )
     first = tasks.evaluate(settings, computed.sessions, lambda: CLOCK_TIME)
     assert {q.channel for q in first.queued} >= {"email", "teams"}
@@ -292,6 +306,22 @@ def test_planted_events_raise_alerts_with_no_identifiers_and_a_rerun_sends_nothi
         words = set(re.split(r"[\s\"',;:()<>/=&?]+", text))
         assert not words & identifiers, channel
 
+    # Delivered to the receivers: one email and one Teams card, naming the planted event.
+    with httpx.Client(timeout=10) as http:
+        senders = senders_for(settings, http=http, now=lambda: CLOCK_TIME, tls=smtp.client_tls)
+        delivered = deliver_due(computed.sessions, senders, now=lambda: CLOCK_TIME).outcomes
+    assert delivered["delivered"] >= 2
+    [received] = smtp.received
+    assert "Smoking at time of delivery shows special-cause improvement" in str(
+        received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    )
+    [card] = [p for p in teams.posts if p.path == "/workflows/team"]
+    # The card lists the most severe alerts that fit in 28 KB and counts the rest.
+    listed = b"Smoking at time of delivery shows special-cause improvement" in card.body
+    assert listed or b"more alerts: open the dashboard" in card.body
+
     again = tasks.evaluate(settings, computed.sessions, lambda: CLOCK_TIME)
     assert again.queued == []
     assert again.transitions == {}
+    smtp_server.close()
+    teams_receiver.close()
