@@ -29,6 +29,7 @@ class SeriesSnapshot:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     # The point types of the latest periods, latest first (point_type is the first).
     recent_point_types: tuple[str, ...] = ()
+    stratification_title: str = ""  # in words, for messages ("ethnic group")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def signal_of(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
         period=snapshot.period,
         summary=rule.summary.format(
             indicator=snapshot.indicator_title,
-            stratification=snapshot.stratification,
+            stratification=snapshot.stratification_title or snapshot.stratification,
             stratum=snapshot.stratum,
             period=_signal_period(rule, snapshot),
         ),

@@ -66,6 +66,7 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 traffic_light=row.window_rag,
                 latest_month_complete=points["dq_pass"][-1] is not False,
                 evidence=evidence,
+                stratification_title=_in_words(catalogue, row.stratification),
                 recent_point_types=tuple(
                     reversed(points["point_type"][max(0, latest - 5) : latest + 1])
                 ),
@@ -77,3 +78,9 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
 def _index_of(points: dict[str, list[Any]], period: str) -> int:
     labels = [month_label(m) for m in points["month"]]
     return labels.index(period) if period in labels else len(labels) - 1
+
+
+def _in_words(catalogue: Catalogue, stratification: str) -> str:
+    """ "Deprivation quintile (1 = most deprived)" → "deprivation quintile"."""
+    known = catalogue.stratifications.get(stratification)
+    return known.title.split(" (")[0].lower() if known else stratification

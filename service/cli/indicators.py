@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from service.cli.state import CliState
+from service.errors import PerinatalError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -29,11 +30,21 @@ def compute(state: CliState, incremental: bool) -> None:
     click.echo(describe_compute(run_compute(_sessions(state), full=not incremental)))
 
 
+class IndicatorsBusyError(PerinatalError):
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
 def run_compute(sessions: sessionmaker[Session], *, full: bool) -> Any:
     from service.clock import utc_now
-    from service.indicators.run import compute as compute_indicators
+    from service.indicators.run import compute_when_free
 
-    return compute_indicators(sessions, now=utc_now, full=full)
+    report = compute_when_free(sessions, now=utc_now, full=full)
+    if report is None:
+        raise IndicatorsBusyError(
+            "the indicators are being computed by another process (the scheduler?); "
+            "try again when it has finished"
+        )
+    return report
 
 
 def describe_compute(report: Any) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.indicators import store
 from service.indicators.catalogue import load_catalogue
 from service.indicators.published import intervention_view, validate_intervention
-from service.indicators.run import compute
+from service.indicators.run import compute_when_free
 from service.storage.models import Intervention
 
 
@@ -49,5 +49,5 @@ def record_intervention(
         view = intervention_view(intervention)
     if rebase:
         # No month needs recounting: the stored counts are charted again with the new groups.
-        compute(sessions, now=now, full=False, statistics_only=True)
+        compute_when_free(sessions, now=now, full=False, statistics_only=True)
     return view

@@ -9,6 +9,9 @@ summaries are replaced in one transaction, so readers see one run or the next, n
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,3 +116,22 @@ def compute(
     seconds = time.perf_counter() - started
     log.info("indicators computed (%s run %d) in %.2f s: %s", kind, run_id, seconds, timings)
     return ComputeReport(run_id, kind, months_counted, len(results.series), seconds, timings)
+
+
+def compute_when_free(
+    sessions: sessionmaker[Session],
+    *,
+    now: Callable[[], datetime],
+    full: bool,
+    statistics_only: bool = False,
+) -> ComputeReport | None:
+    """`compute` under the indicators lease; None when another process is computing (the
+    months this caller queued stay queued, and that process or the next run counts them)."""
+    from service.scheduling import lease
+
+    holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    with lease.held(sessions, lease.INDICATORS, holder, now) as taken:
+        if not taken:
+            log.debug("indicators: another process is computing; queued months wait for it")
+            return None
+        return compute(sessions, now=now, full=full, statistics_only=statistics_only)

@@ -33,7 +33,7 @@ from fhir_mappings.row_pipeline import (
 )
 from service.clock import Clock
 from service.errors import InputError
-from service.indicators.run import ComputeReport, compute
+from service.indicators.run import ComputeReport, compute_when_free
 from service.ingest import fingerprints, quarantine
 from service.projection.precedence import Precedence, load_precedence
 from service.projection.refresh import RefreshReport, refresh
@@ -132,7 +132,7 @@ def ingest_file(
     if project:
         report.projection = refresh(sessions, precedence=precedence or load_precedence())
         # Only the months this load changed are recounted (the projection queued them).
-        report.indicators = compute(sessions, now=clock, full=False)
+        report.indicators = compute_when_free(sessions, now=clock, full=False)
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
     log.info("ingested %s: %s", path.name, dict(report.rows))
     return report

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import Clock
 from service.config import Settings
-from service.scheduling import tasks
+from service.scheduling import lease, tasks
 from service.scheduling.heartbeat import SchedulerIdentity, beat
 
 TIMEZONE = "Europe/London"
-# Recomputing and the projection both rewrite the indicator results: one lease for both.
-INDICATORS_LEASE = "indicators"
+INDICATORS_LEASE = lease.INDICATORS
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.storage.models import JobLease
@@ -20,6 +20,9 @@ from service.storage.models import JobLease
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# Every computation of the indicators (the nightly recompute, the projection refresh, an ingest,
+# `perinatal compute`) rewrites the same results: they share this lease.
+INDICATORS = "indicators"
 
 
 def try_take(sessions: sessionmaker[Session], name: str, holder: str, now: datetime) -> bool:
@@ -85,7 +88,12 @@ def held(
 
     def keep() -> None:
         while not stop.wait(renew_every):
-            if not renew(sessions, name, holder, now()):
+            try:
+                renewed = renew(sessions, name, holder, now())
+            except OperationalError as error:  # e.g. SQLite busy with the job's own writes
+                log.warning("could not renew the %s lease yet: %s", name, error)
+                continue
+            if not renewed:
                 log.error("lost the %s lease", name)
                 return
 

@@ -73,7 +73,7 @@ def test_email_goes_through_starttls_and_login_as_multipart_with_the_chart_inlin
     assert email.get_content_type() == "multipart/alternative"
     assert "Smoking at time of delivery" in email["Subject"]
     plain = email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "special-cause concern for Asian (ethnic_group)" in plain
+    assert "special-cause concern for Asian (ethnic group)" in plain
     assert "fares significantly worse than the reference group" in plain
     html = email.get_body(("html",))
     assert html is not None

@@ -186,3 +186,36 @@ def _done_runs(sessions: sessionmaker[Session]) -> list[JobRun]:
     with sessions() as session:
         query = select(JobRun).where(JobRun.job_id == "outbox-delivery", JobRun.outcome == "done")
         return list(session.scalars(query.order_by(JobRun.started_at)))
+
+
+def test_computing_by_hand_while_the_scheduler_computes_is_refused_in_one_line(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(empty_database_url)
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    assert lease.try_take(sessions, lease.INDICATORS, "scheduler", utc_now())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERINATAL_")}
+    env["PERINATAL_DATABASE_URL"] = empty_database_url
+    refused = subprocess.run(
+        [str(Path(sys.executable).parent / "perinatal"), "compute"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 75
+    assert refused.stderr.startswith("error: the indicators are being computed by another")
+    assert "Traceback" not in refused.stderr
+    lease.release(sessions, lease.INDICATORS, "scheduler")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "perinatal"), "compute"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    engine.dispose()
