@@ -19,7 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.notify import rest_hook
 from alerts.notify.delivery import DeliveryResult, Outgoing, Sender
+from service.alerting import subscriptions
 from service.storage.models import DeliveryAttempt, OutboxNotification
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,8 @@ def _record(
                 duration_ms=elapsed_ms,
             )
         )
+        if channel == rest_hook.CHANNEL and outcome != "retry":
+            subscriptions.record_outcome(session, receiver, result.delivered, result.error, at)
     if outcome == "failed":
         log.warning(
             "outbox: gave up on notification %d to %s: %s", notification_id, receiver, result.error

@@ -5,6 +5,7 @@ search index entries; any other parameter kind never matches, so nothing is sent
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.search.definitions import parameters_for
 from service.search.extract import index_entries
 from service.storage.models import FhirResource
+from service.storage.resource_writes import write_resources
 
 DELIVERABLE_STATUSES = ("requested", "active")
 
@@ -61,3 +63,23 @@ def _token_matches(value: str, indexed_as: str, tokens: set[tuple[str, str, str]
         name == indexed_as and code == token_code and (not bar or system == token_system)
         for name, token_system, token_code in tokens
     )
+
+
+def record_outcome(
+    session: Session, receiver: str, delivered: bool, error: str | None, now: datetime
+) -> None:
+    """R4's Subscription status follows what happens: a requested subscription becomes active
+    on its first delivery; one the product gave up on is `error`, with the reason."""
+    subscription_id = receiver.removeprefix("Subscription/")
+    row = session.get(FhirResource, ("Subscription", subscription_id))
+    if row is None or row.deleted or not row.resource:
+        return
+    current = row.resource
+    if delivered and current.get("status") == "requested":
+        changed = {**current, "status": "active"}
+    elif not delivered and current.get("status") in DELIVERABLE_STATUSES:
+        changed = {**current, "status": "error", "error": (error or "delivery failed")[:500]}
+    else:
+        return
+    changed.pop("meta", None)
+    write_resources(session, [changed], now=now)

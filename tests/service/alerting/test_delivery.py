@@ -27,6 +27,7 @@ from service.alerting.senders import senders_for
 from service.config import Settings
 from service.scheduling import tasks
 from service.storage.models import DeliveryAttempt, OutboxNotification
+from service.storage.resource_reads import current
 from service.storage.resource_writes import write_resources
 from tests.service.alerting.conftest import ASIAN, NOW, WHITE
 from tests.service.alerting.receivers import SMTP_PASSWORD, SMTP_USER, HttpReceiver, MailServer
@@ -173,7 +174,7 @@ def test_rest_hook_subscribers_are_sent_the_alert_communications(
     subscription = {
         "resourceType": "Subscription",
         "id": "regional",
-        "status": "active",
+        "status": "requested",
         "reason": "Regional maternity dashboard",
         "criteria": "Communication?category=perinatal-alert",
         "channel": {
@@ -189,8 +190,14 @@ def test_rest_hook_subscribers_are_sent_the_alert_communications(
         "criteria": "DetectedIssue",
         "channel": {**subscription["channel"], "endpoint": f"{receiver.url}/issues"},
     }
+    gone = {
+        **subscription,
+        "id": "gone",
+        "channel": {**subscription["channel"], "endpoint": f"{receiver.url}/gone"},
+    }
+    receiver.script["/gone"] = [(410, {})] * 50
     with seeded.begin() as session:
-        write_resources(session, [subscription, elsewhere], now=NOW)
+        write_resources(session, [subscription, elsewhere, gone], now=NOW)
     settings = Settings(data_dir=tmp_path)
     evaluate(settings, seeded)
     deliver(settings, seeded, NOW)
@@ -204,6 +211,15 @@ def test_rest_hook_subscribers_are_sent_the_alert_communications(
         resource = orjson.loads(post.body)
         get_fhir_model_class("Communication").model_validate(resource)
         assert resource["about"][0]["reference"] == "Measure/smoking_at_delivery"
+    # R4: a requested subscription is active once delivered to; one given up on is in error.
+    with seeded() as session:
+        regional = current(session, "Subscription", "regional")
+        failed = current(session, "Subscription", "gone")
+    assert regional is not None
+    assert failed is not None
+    assert regional.resource["status"] == "active"
+    assert failed.resource["status"] == "error"
+    assert "HTTP 410" in failed.resource["error"]
 
 
 WORKER = textwrap.dedent(
