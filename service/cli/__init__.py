@@ -24,6 +24,7 @@ from service.cli.scheduler import scheduler
 from service.cli.serve import serve
 from service.cli.state import CliState
 from service.cli.synth import synth
+from service.cli.users import users
 from service.errors import PerinatalError
 
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE
@@ -91,6 +92,7 @@ cli.add_command(indicators)
 cli.add_command(interventions)
 cli.add_command(notes)
 cli.add_command(alerts)
+cli.add_command(users)
 
 
 def main() -> None:

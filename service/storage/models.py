@@ -728,3 +728,41 @@ class DeliveryAttempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index(None, "notification_id"), Index(None, "at"))
+
+
+class DashboardUser(Base):
+    """Someone who may sign in to the dashboard: a role and a scrypt password hash."""
+
+    __tablename__ = "dashboard_user"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | admin
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime]
+
+
+class DashboardSession(Base):
+    """A signed-in browser: only the SHA-256 of its token is kept."""
+
+    __tablename__ = "dashboard_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("dashboard_user.name"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "user_name"),)
+
+
+class SignInAttempt(Base):
+    """Every sign-in attempt, for throttling (by name and by address) and audit."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index(None, "user_name", "at"), Index(None, "address", "at"))
