@@ -179,12 +179,9 @@ def _queue_fhir(
         resource_id = (
             "alert-" + _digest(notice.fingerprint, notice.kind, notice.period, now.isoformat())[:40]
         )
-        if alert.threads.get("fhir") and notice.kind != "firing":
-            first = alert.threads["fhir"]
-        else:
-            first = None
-            if notice.kind == "firing":
-                alert.threads = {**alert.threads, "fhir": resource_id}
+        first = alert.threads.get("fhir") if notice.kind != "firing" else None
+        if notice.kind == "firing":
+            alert.threads = {**alert.threads, "fhir": resource_id}
         resources.append(communication(notice, resource_id, now, first))
         if notice.rule_kind == "data_quality":
             resources.append(detected_issue(notice, resource_id, now))

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.storage.models import Alert, AlertEvent, DeliveryAttempt, OutboxNotification, Silence
@@ -147,8 +147,6 @@ def delivery_log(
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = session.execute(
         select(OutboxNotification.status, func.count()).group_by(OutboxNotification.status)
     )
