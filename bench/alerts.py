@@ -98,11 +98,9 @@ def delivery(path: Path, count: int) -> str:
     from service.alerting.compose import enqueue
     from service.alerting.outbox import deliver_due
     from service.alerting.senders import senders_for
-    from service.config import Settings
     from service.storage.engine import make_engine, make_session_factory
     from tests.service.alerting.receivers import (
-        SMTP_PASSWORD,
-        SMTP_USER,
+        emailing_settings,
         http_receiver,
         mail_server,
     )
@@ -112,15 +110,7 @@ def delivery(path: Path, count: int) -> str:
     sessions = make_session_factory(engine)
     smtp_servers, receivers = mail_server(), http_receiver()
     smtp, receiver = next(smtp_servers), next(receivers)
-    settings = Settings(
-        database_url=url,
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_user=SMTP_USER,
-        smtp_password=SMTP_PASSWORD,
-        alert_email_from="alerts@example.nhs.uk",
-        teams_min_interval_seconds=0,
-    )
+    settings = emailing_settings(smtp, database_url=url, teams_min_interval_seconds=0)
     email = (
         "From: alerts@example.nhs.uk\r\nTo: team@example.nhs.uk\r\nSubject: bench\r\n\r\n"
         + "An aggregate alert.\r\n" * 50

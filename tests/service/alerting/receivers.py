@@ -18,6 +18,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from service.config import Settings
+
 SMTP_USER = "alerts"
 SMTP_PASSWORD = "s3cret-password"
 
@@ -83,6 +85,19 @@ class _StartTlsController(Controller):
             auth_require_tls=True,
             authenticator=_authenticate,
         )
+
+
+def emailing_settings(server: MailServer, **changes: Any) -> Settings:
+    """Settings that send alert email through `server`, logged in; `changes` override."""
+    values: dict[str, Any] = {
+        "smtp_host": server.host,
+        "smtp_port": server.port,
+        "smtp_user": SMTP_USER,
+        "smtp_password": SMTP_PASSWORD,
+        "alert_email_from": "alerts@example.nhs.uk",
+        "alert_email_to": "team@example.nhs.uk",
+    }
+    return Settings(**{**values, **changes})
 
 
 def _free_port() -> int:

@@ -30,7 +30,12 @@ from service.storage.models import DeliveryAttempt, OutboxNotification
 from service.storage.resource_reads import current
 from service.storage.resource_writes import write_resources
 from tests.service.alerting.conftest import ASIAN, NOW, WHITE
-from tests.service.alerting.receivers import SMTP_PASSWORD, SMTP_USER, HttpReceiver, MailServer
+from tests.service.alerting.receivers import (
+    SMTP_USER,
+    HttpReceiver,
+    MailServer,
+    emailing_settings,
+)
 from tests.service.indicators.conftest import SMOKING_NUMERATORS, seed_counts
 
 
@@ -53,13 +58,9 @@ def deliver(
 def test_email_goes_through_starttls_and_login_as_multipart_with_the_chart_inline(
     seeded: sessionmaker[Session], smtp: MailServer, tmp_path: Path
 ) -> None:
-    settings = Settings(
+    settings = emailing_settings(
+        smtp,
         data_dir=tmp_path,
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_user=SMTP_USER,
-        smtp_password=SMTP_PASSWORD,
-        alert_email_from="alerts@example.nhs.uk",
         alert_email_to="maternity-safety@example.nhs.uk,equity@example.nhs.uk",
         public_base_url="https://perinatal.example.nhs.uk",
     )
@@ -91,15 +92,7 @@ def test_email_goes_through_starttls_and_login_as_multipart_with_the_chart_inlin
 def test_a_wrong_smtp_password_is_final_and_logged(
     seeded: sessionmaker[Session], smtp: MailServer, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_user=SMTP_USER,
-        smtp_password="wrong",
-        alert_email_from="alerts@example.nhs.uk",
-        alert_email_to="team@example.nhs.uk",
-    )
+    settings = emailing_settings(smtp, data_dir=tmp_path, smtp_password="wrong")
     evaluate(settings, seeded)
     assert deliver(settings, seeded, NOW, tls=smtp.client_tls) == {"failed": 1}
     assert smtp.received == []
@@ -279,15 +272,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_after_restart(
 def test_a_resolved_notice_is_threaded_to_the_first_email(
     seeded: sessionmaker[Session], smtp: MailServer, empty_database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_user=SMTP_USER,
-        smtp_password=SMTP_PASSWORD,
-        alert_email_from="alerts@example.nhs.uk",
-        alert_email_to="team@example.nhs.uk",
-    )
+    settings = emailing_settings(smtp, data_dir=tmp_path)
     evaluate(settings, seeded)
     deliver(settings, seeded, NOW, tls=smtp.client_tls)
     first = smtp.received[0].message

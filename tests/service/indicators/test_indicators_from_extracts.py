@@ -32,7 +32,6 @@ from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.alerting.outbox import deliver_due
 from service.alerting.planted import alert_findings
 from service.alerting.senders import senders_for
-from service.config import Settings
 from service.indicators import store
 from service.indicators.catalogue import load_catalogue
 from service.indicators.planted_events import findings
@@ -48,8 +47,7 @@ from tests.conftest import (
     written_extracts,
 )
 from tests.service.alerting.receivers import (
-    SMTP_PASSWORD,
-    SMTP_USER,
+    emailing_settings,
     http_receiver,
     mail_server,
 )
@@ -267,15 +265,8 @@ def test_planted_events_raise_alerts_with_no_identifiers_and_a_rerun_sends_nothi
 ) -> None:
     smtp_server, teams_receiver = mail_server(), http_receiver()
     smtp, teams = next(smtp_server), next(teams_receiver)
-    settings = Settings(
-        data_dir=tmp_path,
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_user=SMTP_USER,
-        smtp_password=SMTP_PASSWORD,
-        alert_email_from="alerts@example.nhs.uk",
-        alert_email_to="team@example.nhs.uk",
-        teams_webhook_url=f"{teams.url}/workflows/team",
+    settings = emailing_settings(
+        smtp, data_dir=tmp_path, teams_webhook_url=f"{teams.url}/workflows/team"
     )
     first = tasks.evaluate(settings, computed.sessions, lambda: CLOCK_TIME)
     assert {q.channel for q in first.queued} >= {"email", "teams"}
