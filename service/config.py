@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     outbox_delivery_seconds: int = Field(
         60, ge=1, le=3600, description="How often `perinatal scheduler` delivers queued alerts."
     )
+    dashboard_measures: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        max_length=8,
+        description="The dashboard Overview's prioritised measures, most important first, "
+        "comma-separated indicator ids (default: dashboard/pages.yaml).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -164,7 +170,7 @@ class Settings(BaseSettings):
                     )
         return tokens
 
-    @field_validator("alert_email_to", mode="before")
+    @field_validator("alert_email_to", "dashboard_measures", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

@@ -62,6 +62,18 @@ def funnel_limits(
     }
 
 
+def funnel_curve(
+    target: float, tau2: float, denominators: Sequence[float] | np.ndarray
+) -> dict[str, np.ndarray]:
+    """The 95% and 99.8% limits of `funnel_limits` (its target and τ²) at any denominators:
+    the funnel's outline, for drawing."""
+    n = np.asarray(denominators, dtype=np.float64)
+    theta_scale = float(np.arcsin(np.sqrt(target)))
+    lcl95, ucl95 = _limits(theta_scale, Z95, n, tau2)
+    lcl998, ucl998 = _limits(theta_scale, Z998, n, tau2)
+    return {"denominator": n, "lcl95": lcl95, "ucl95": ucl95, "lcl998": lcl998, "ucl998": ucl998}
+
+
 def funnel_proportions(
     numerators: Sequence[float],
     denominators: Sequence[float],

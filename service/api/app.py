@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from dashboard.app import mount_dashboard
 from service.api import alerts, health, indicators, ingest_upload
 from service.api.audit import AuditTrail
 from service.api.fhir import (
@@ -85,5 +86,6 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> FastAPI:
         transaction.router,
     ):
         app.include_router(router)
+    mount_dashboard(app, settings.dashboard_measures or None)
     install_error_handlers(app)
     return app

@@ -1,0 +1,210 @@
+"""The indicator view the topic pages share: the SPC chart over time, the groups compared with
+their traffic lights, a funnel plot for the chosen period, the table with a CSV download, the
+notes that explain the numbers, and a plain-language line. Built once per browser session and
+updated in place when a filter changes."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import panel as pn
+
+from dashboard.charts.comparison import ComparisonChart
+from dashboard.charts.funnel import FunnelChart
+from dashboard.charts.spc import SpcChart, month_start
+from dashboard.filters import ALL, IndicatorFilters
+from dashboard.narrative import TRIAL_POINTS, describe_chart
+from dashboard.results import StoredResults
+from dashboard.shell import html_pane
+from dashboard.tables import html_table, month_table
+from dashboard.theme import badge, variation
+
+
+def unit_words(per: int) -> str:
+    return "%" if per == 100 else f"per {per:,}"
+
+
+class IndicatorView:
+    def __init__(self, results: StoredResults, filters: IndicatorFilters) -> None:
+        self.results = results
+        self.filters = filters
+        self.spc = SpcChart()
+        self.comparison = ComparisonChart()
+        self.funnel = FunnelChart()
+        self.heading = html_pane("", sizing_mode="stretch_width")
+        self.plain_language = html_pane("", sizing_mode="stretch_width")
+        self.notice = html_pane("", sizing_mode="stretch_width")
+        self.table = html_pane(
+            "", sizing_mode="stretch_width", max_height=420, styles={"overflow-y": "auto"}
+        )
+        self.notes = html_pane("", sizing_mode="stretch_width")
+        self.download = pn.widgets.FileDownload(
+            callback=self._csv,
+            filename="indicator.csv",
+            label="Download the table (CSV)",
+            button_type="primary",
+            embed=False,
+        )
+        self._months: list[dict[str, Any]] = []
+        self._refreshing = False
+        self.widgets = pn.Row(
+            pn.widgets.Select.from_param(filters.param.indicator, width=260),
+            pn.widgets.Select.from_param(filters.param.stratification, width=220),
+            pn.widgets.Select.from_param(filters.param.stratum, width=200),
+            pn.widgets.Select.from_param(filters.param.start, width=110),
+            pn.widgets.Select.from_param(filters.param.end, width=110),
+            pn.widgets.Select.from_param(filters.param.site, width=120),
+            sizing_mode="stretch_width",
+            styles={"flex-wrap": "wrap"},
+        )
+        filters.param.watch(self.refresh, list(filters.param.values().keys() - {"name"}))
+        self.refresh()
+
+    def panel(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            self.widgets,
+            self.heading,
+            self.plain_language,
+            self.notice,
+            pn.pane.Bokeh(self.spc.figure, sizing_mode="stretch_width"),
+            pn.Row(
+                pn.pane.Bokeh(self.comparison.figure, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(self.funnel.figure, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            pn.Row(self.download),
+            self.table,
+            self.notes,
+            sizing_mode="stretch_width",
+        )
+
+    def refresh(self, *_: Any) -> None:
+        if self._refreshing:
+            return  # a choice this refresh corrected, not the user's
+        self._refreshing = True
+        try:
+            self._refresh()
+        finally:
+            self._refreshing = False
+
+    def _refresh(self) -> None:
+        f = self.filters
+        catalogue = self.results.catalogue
+        indicator = catalogue.indicator(f.indicator)
+        unit = unit_words(indicator.per)
+        grouped = self.results.series(f.indicator, f.stratification)
+        groups = [s["stratum"] for s in grouped["strata"]]
+        self._set_stratum_choices(groups)
+        chart_of, stratum = self._charted(groups)
+        series = self.results.series(f.indicator, chart_of)
+        strata = {s["stratum"]: s for s in series["strata"]}
+        charted = strata.get(stratum)
+        months = [m for m in (charted or {}).get("months", []) if f.start <= m["period"] <= f.end]
+        self._months = months
+        marks = [
+            i
+            for i in series["interventions"]
+            if i["stratification"] in (chart_of, "overall") and i["stratum"] in (stratum, ALL)
+        ]
+        who = "everyone" if chart_of == "overall" else f"{stratum} ({_title(catalogue, chart_of)})"
+        self.spc.show(months, marks, title=f"{indicator.title}: {who}, by month", unit=unit)
+        self._heading(indicator.title, indicator.description, charted)
+        self.plain_language.object = (
+            f'<p class="plain-language" data-testid="plain-language">'
+            f"{html.escape(describe_chart(months, indicator.title))}</p>"
+        )
+        self._notice(months, chart_of, f.stratification)
+        self._compare(grouped, unit)
+        self.table.object = html_table(
+            month_table(months), f"{indicator.title}, {who}: counts rounded to the nearest 5"
+        )
+        self.download.filename = f"{f.indicator}-{chart_of}-{stratum}.csv".replace(" ", "_")
+        self._notes(grouped.get("notes", []), stratum)
+
+    def _set_stratum_choices(self, groups: Sequence[str]) -> None:
+        f = self.filters
+        objects = [ALL, *groups]
+        if list(f.param["stratum"].objects) != objects:
+            f.param["stratum"].objects = objects
+            if f.stratum not in objects:
+                f.stratum = ALL
+
+    def _charted(self, groups: Sequence[str]) -> tuple[str, str]:
+        f = self.filters
+        if f.stratum != ALL and f.stratification != "overall":
+            return f.stratification, f.stratum
+        if f.site != ALL:
+            return "site", f.site
+        return "overall", ALL
+
+    def _heading(self, title: str, description: str, charted: dict[str, Any] | None) -> None:
+        kind = (charted or {}).get("variation")
+        window = (charted or {}).get("window") or {}
+        latest = (
+            f"{window['rate']:,.1f} (95% CI {window['ci_lower']:,.1f} to {window['ci_upper']:,.1f})"
+            if window.get("rate") is not None and window.get("ci_lower") is not None
+            else "not shown"
+        )
+        self.heading.object = (
+            f"<h2>{html.escape(title)}</h2><p>{html.escape(description)}</p>"
+            f"<p>Latest month: {badge(variation(kind))} "
+            f"Assurance: {badge(variation(None), 'no target set')} "
+            f"Latest 12 months: <strong>{latest}</strong></p>"
+        )
+
+    def _notice(self, months: Sequence[dict[str, Any]], chart_of: str, compare: str) -> None:
+        notes = []
+        charted = [m for m in months if m.get("centre") is not None]
+        if charted and len(charted) < TRIAL_POINTS:
+            notes.append(
+                f"Trial limits: the chart has only {len(charted)} months (fewer than "
+                f"{TRIAL_POINTS}); its limits may move as months are added."
+            )
+        if self.filters.site != ALL and compare not in ("overall", "site"):
+            notes.append(
+                "The group comparison below is across all sites: results are not stored by "
+                "site and group together."
+            )
+        self.notice.object = "".join(f'<p class="notice">{html.escape(n)}</p>' for n in notes)
+
+    def _compare(self, grouped: dict[str, Any], unit: str) -> None:
+        f = self.filters
+        strata = [s for s in grouped["strata"] if f.stratification != "overall"]
+        title = _title(self.results.catalogue, f.stratification)
+        self.comparison.show(
+            strata,
+            grouped["reference"],
+            title=f"By {title.lower()}, latest 12 months",
+            unit=unit,
+        )
+        view: dict[str, Any] = {"groups": []}
+        if f.stratification != "overall" and f.start and f.end:
+            view = self.results.funnel(
+                f.indicator, f.stratification, month_start(f.start), month_start(f.end)
+            )
+        self.funnel.show(view, title=f"Funnel plot, {f.start} to {f.end}", unit=unit)
+
+    def _notes(self, notes: Sequence[dict[str, Any]], stratum: str) -> None:
+        shown = [n for n in notes if stratum == ALL or n.get("stratum") in (stratum, None, ALL)]
+        items = [
+            f"<li><strong>{html.escape(n['kind'].capitalize())}</strong>"
+            f"{' (' + html.escape(n['period']) + ')' if n.get('period') else ''}: "
+            f"{html.escape(n['text'])}</li>"
+            for n in shown[:10]
+        ]
+        self.notes.object = "<h3>Narratives and feedback</h3>" + (
+            f"<ul>{''.join(items)}</ul>" if items else "<p>No notes on this indicator yet.</p>"
+        )
+
+    def _csv(self) -> io.StringIO:
+        buffer = io.StringIO()
+        month_table(self._months).to_csv(buffer, index=False)
+        buffer.seek(0)
+        return buffer
+
+
+def _title(catalogue: Any, stratification: str) -> str:
+    return str(catalogue.stratifications[stratification].title)
