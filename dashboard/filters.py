@@ -10,6 +10,7 @@ from typing import Any
 import param
 
 ALL = "all"
+EVERYONE = "Everyone (all groups)"
 URL_NAMES = {
     "indicator": "indicator",
     "stratification": "stratification",
@@ -23,36 +24,37 @@ URL_NAMES = {
 class IndicatorFilters(param.Parameterized):
     indicator = param.Selector(objects=[""], default="", label="Indicator")
     stratification = param.Selector(objects=[""], default="", label="Compare groups by")
-    stratum = param.Selector(objects=[ALL], default=ALL, label="Chart")
+    stratum = param.Selector(objects=[ALL], default=ALL, label="Chart of")
     start = param.Selector(objects=[""], default="", label="From")
     end = param.Selector(objects=[""], default="", label="To")
     site = param.Selector(objects=[ALL], default=ALL, label="Site")
 
 
 def make_filters(
-    indicators: Sequence[str],
-    stratifications: Sequence[str],
+    indicators: Mapping[str, str],
+    stratifications: Mapping[str, str],
     months: Sequence[str],
     sites: Sequence[str],
     query: Mapping[str, str],
     default_months: int = 36,
 ) -> IndicatorFilters:
-    """Filters with their choices, set from the URL's query where its values are among them
-    (anything else is ignored, so an old or edited link still opens a page)."""
+    """Filters with their choices (id → title), set from the URL's query where its values are
+    among them (anything else is ignored, so an old or edited link still opens a page)."""
     months = list(months) or [""]
     filters = IndicatorFilters()
-    choices: dict[str, list[str]] = {
-        "indicator": list(indicators),
-        "stratification": list(stratifications),
-        "start": months,
-        "end": months,
-        "site": [ALL, *sites],
+    labelled: dict[str, dict[str, str]] = {
+        "indicator": {title: key for key, title in indicators.items()},
+        "stratification": {title: key for key, title in stratifications.items()},
+        "start": {m: m for m in months},
+        "end": {m: m for m in months},
+        "site": {"All sites": ALL, **{s: s for s in sites}},
     }
-    for name, objects in choices.items():
+    choices = {name: list(objects.values()) for name, objects in labelled.items()}
+    for name, objects in labelled.items():
         filters.param[name].objects = objects
     values: dict[str, Any] = {
-        "indicator": indicators[0],
-        "stratification": stratifications[0],
+        "indicator": next(iter(indicators)),
+        "stratification": next(iter(stratifications)),
         "start": months[max(0, len(months) - default_months)],
         "end": months[-1],
         "site": ALL,
@@ -67,7 +69,7 @@ def make_filters(
     stratum = query.get("stratum")
     if stratum:
         # The groups are known only once the series are loaded; the view checks it then.
-        filters.param["stratum"].objects = [ALL, stratum]
+        filters.param["stratum"].objects = {EVERYONE: ALL, stratum: stratum}
         filters.stratum = stratum
     return filters
 

@@ -15,7 +15,7 @@ import panel as pn
 from dashboard.charts.comparison import ComparisonChart
 from dashboard.charts.funnel import FunnelChart
 from dashboard.charts.spc import SpcChart, month_start
-from dashboard.filters import ALL, IndicatorFilters
+from dashboard.filters import ALL, EVERYONE, IndicatorFilters
 from dashboard.narrative import TRIAL_POINTS, describe_chart
 from dashboard.results import StoredResults
 from dashboard.shell import html_pane
@@ -126,8 +126,8 @@ class IndicatorView:
 
     def _set_stratum_choices(self, groups: Sequence[str]) -> None:
         f = self.filters
-        objects = [ALL, *groups]
-        if list(f.param["stratum"].objects) != objects:
+        objects = {EVERYONE: ALL, **{g: g for g in groups}}
+        if f.param["stratum"].objects != list(objects.values()):
             f.param["stratum"].objects = objects
             if f.stratum not in objects:
                 f.stratum = ALL

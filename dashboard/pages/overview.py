@@ -56,10 +56,11 @@ def measure_card(context: DashboardContext, line: dict[str, Any]) -> pn.Column:
         f" <span>{html.escape(groups)}</span>" if red else ""
     )
     text = html_pane(
-        f'<h2 style="font-size:17px;margin:0"><a href="{link_for(context, line["id"])}">'
+        f'<div data-testid="measure"><h2 style="font-size:17px;margin:0">'
+        f'<a href="{link_for(context, line["id"])}">'
         f"{html.escape(line['title'])}</a></h2>"
         f"<p style='margin:4px 0'>{badge(variation(line.get('variation')))}</p>"
-        f"<p style='margin:4px 0'>{value}</p><p style='margin:4px 0'>{disparity}</p>",
+        f"<p style='margin:4px 0'>{value}</p><p style='margin:4px 0'>{disparity}</p></div>",
         width=300,
     )
     return pn.Column(

@@ -24,9 +24,10 @@ def indicator_page(
     results = context.results
     months = [m["period"] for m in _overall_months(context, indicators[0])]
     sites = [s["stratum"] for s in results.series(indicators[0], "site")["strata"]]
+    catalogue = results.catalogue
     filters = make_filters(
-        [i for i in indicators if i in results.catalogue.indicators],
-        list(strata),
+        {i: catalogue.indicators[i].title for i in indicators},
+        {s: catalogue.stratifications[s].title for s in strata},
         months,
         sites,
         query_of(pn.state.session_args or {}),

@@ -1,0 +1,171 @@
+"""What a clinician does in the browser: sign in, open every page, change a filter, record an
+intervention and see it on the chart, acknowledge an alert, download a table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.dashboard.conftest import Console, Dashboard, bokeh_sources, sign_in, wait_for_page
+
+PAGES = [
+    "/dashboard",
+    "/dashboard/birth-outcomes",
+    "/dashboard/perineal-trauma",
+    "/dashboard/infant-feeding",
+    "/dashboard/smoking-and-bmi",
+    "/dashboard/deprivation",
+    "/dashboard/mental-health",
+    "/dashboard/neonatal",
+    "/dashboard/indicator",
+    "/dashboard/data-quality",
+    "/dashboard/alerts",
+    "/dashboard/interventions",
+    "/dashboard/voices",
+]
+
+
+def test_a_page_without_a_session_sends_the_browser_to_sign_in(dashboard: Dashboard) -> None:
+    answer = httpx.get(f"{dashboard.root}/dashboard/alerts?state=open", follow_redirects=False)
+    assert answer.status_code == 303
+    assert (
+        answer.headers["location"] == "/dashboard/sign-in?next=%2Fdashboard%2Falerts%3Fstate%3Dopen"
+    )
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    page: Any, dashboard: Dashboard
+) -> None:
+    page.goto(dashboard.root + "/dashboard")
+    page.fill("#name", "nobody")
+    page.fill("#password", "not-the-password")
+    page.click("button[type=submit]")
+    assert page.locator("[role=alert]").inner_text() == "Wrong user name or password."
+    assert "/dashboard/sign-in" in page.url
+
+
+def test_signing_in_opens_the_page_asked_for(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard, target="/dashboard/data-quality")
+    assert urlsplit(page.url).path == "/dashboard/data-quality"
+    assert page.get_by_role("heading", name="Data quality").is_visible()
+    assert page.get_by_text("ana (analyst)").is_visible()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_loads_with_no_console_errors(
+    page: Any, dashboard: Dashboard, path: str
+) -> None:
+    console = Console(page)
+    sign_in(page, dashboard, target=path)
+    assert urlsplit(page.url).path == path
+    page.screenshot(path=str(dashboard.screenshots / f"{path.strip('/').replace('/', '_')}.png"),
+                    full_page=True)  # fmt: skip
+    assert console.errors == []
+
+
+def test_the_overview_shows_at_most_eight_measures_with_icons_and_open_alerts(
+    page: Any, dashboard: Dashboard
+) -> None:
+    sign_in(page, dashboard)
+    cards = page.get_by_test_id("measure")
+    assert 1 <= cards.count() <= 8
+    first = cards.first.inner_text()
+    assert re.search(r"Common cause variation|Special cause", first)
+    assert "Disparity:" in first
+    assert page.get_by_role("heading", name="Open alerts").is_visible()
+
+
+def test_changing_a_filter_updates_the_chart_and_the_url(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard, target="/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
+    before = _comparison_groups(page)
+    page.get_by_label("Compare groups by").select_option(
+        label="Deprivation quintile (1 = most deprived)"
+    )
+    page.wait_for_function("() => location.search.includes('stratification=imd_quintile')")
+    assert parse_qs(urlsplit(page.url).query)["stratification"] == ["imd_quintile"]
+    page.wait_for_function(
+        "() => Array.from(Bokeh.documents[0].all_models).some(m => m.data && m.data.group &&"
+        " Array.from(m.data.group).some(g => g.startsWith('5 (reference)')))"
+    )
+    assert _comparison_groups(page) != before
+    # The link opens the same view.
+    page.goto(page.url)
+    wait_for_page(page)
+    assert any(g.startswith("5 (reference)") for g in _comparison_groups(page))
+
+
+def _comparison_groups(page: Any) -> list[str]:
+    return [g for source in bokeh_sources(page, "group") for g in source["group"]
+            if "(" in g]  # fmt: skip
+
+
+def test_an_intervention_added_on_its_page_shows_as_a_marker_on_the_chart(
+    page: Any, dashboard: Dashboard
+) -> None:
+    sign_in(page, dashboard, target="/dashboard/interventions")
+    page.get_by_label("Indicator").select_option(label="Smoking at time of delivery")
+    page.get_by_label("Date (YYYY-MM-DD)").fill("2024-06-01")
+    page.get_by_label("What was done").fill("Tobacco dependence advisers in antenatal clinics")
+    page.get_by_role("button", name="Add the intervention").click()
+    page.get_by_text("It shows as a marker on the chart").wait_for()
+    page.goto(dashboard.root + "/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
+    wait_for_page(page)
+    markers = [t for source in bokeh_sources(page, "text") for t in source["text"]]
+    assert any("Tobacco dependence advisers" in t and t.startswith("2024-06-01") for t in markers)
+
+
+def test_acknowledging_an_alert_changes_its_state(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard, target="/dashboard/alerts")
+    fingerprint = page.locator("[data-testid=alert-list] tbody tr td:last-child").first.inner_text()
+    page.goto(f"{dashboard.root}/dashboard/alerts?alert={fingerprint}")
+    wait_for_page(page)
+    assert "firing" in page.get_by_test_id("alert-state").inner_text()
+    page.get_by_label("Comment").fill("Midwifery lead reviewing")
+    page.get_by_role("button", name="Acknowledge", exact=True).click()
+    page.get_by_text("acknowledged by ana").wait_for()
+    answer = httpx.get(f"{dashboard.root}/dashboard/alerts", follow_redirects=False)
+    assert answer.status_code == 303  # still nobody else's to see
+
+
+def test_a_viewer_cannot_acknowledge(page: Any, dashboard: Dashboard) -> None:
+    sign_in(page, dashboard, name="vic", target="/dashboard/alerts")
+    assert page.get_by_role("button", name="Acknowledge", exact=True).is_disabled()
+
+
+def test_the_csv_download_holds_rounded_counts(page: Any, dashboard: Dashboard) -> None:
+    sign_in(
+        page,
+        dashboard,
+        target="/dashboard/perineal-trauma?stratification=ethnic_group&stratum=Asian",
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the table (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert rows and set(rows[0]) >= {"month", "numerator", "denominator", "rate"}
+    for row in rows:
+        for name in ("numerator", "denominator"):
+            count = int(row[name])
+            assert count == 0 or count % 5 == 0, row
+        if 0 < int(row["numerator"]) <= 7:
+            assert row["rate"] == ""
+
+
+def test_the_planted_smoking_improvement_is_a_special_cause_point_on_its_chart(
+    page: Any, dashboard: Dashboard
+) -> None:
+    sign_in(
+        page,
+        dashboard,
+        target="/dashboard/smoking-and-bmi?indicator=smoking_at_delivery&stratification=overall",
+    )
+    signals = [s for source in bokeh_sources(page, "signal") for s in source["signal"]]
+    assert "Special cause: improvement" in signals
+    assert "unlikely to be chance" in page.get_by_test_id("plain-language").inner_text() or (
+        "improvement" in page.get_by_test_id("plain-language").inner_text()
+    )
