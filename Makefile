@@ -6,12 +6,12 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 demo: $(VENV)/.installed
 	$(BIN)/perinatal demo $(DEMO_ARGS)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(TEST_ARGS)
 
@@ -33,6 +33,12 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+# The dashboard's browser tests drive Debian's Chromium (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

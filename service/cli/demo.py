@@ -86,6 +86,25 @@ def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
     click.echo(f"    the same job again: {len(again.queued)} new notifications")
 
 
+DEMO_USER = "demo"
+
+
+def demo_user(state: CliState) -> str:
+    """A fresh dashboard user for the demo (an analyst: it may acknowledge and record), made
+    again on each run; returns its password."""
+    from service.accounts.users import add_user, remove_user
+    from service.clock import utc_now
+    from service.storage.models import DashboardUser
+
+    password = secrets.token_urlsafe(12)
+    with state.sessions().begin() as session:
+        if session.get(DashboardUser, DEMO_USER) is not None:
+            remove_user(session, DEMO_USER)
+            session.flush()
+        add_user(session, DEMO_USER, "analyst", password, utc_now())
+    return password
+
+
 def with_demo_token(settings: Settings) -> Settings:
     """The settings, with a fresh read-and-write token unless some are configured."""
     if settings.api_tokens:
@@ -155,6 +174,11 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
         click.echo(
             f"    try: curl -H 'Authorization: Bearer {token}' "
             f"http://{settings.host}:{settings.port}/fhir/Patient?_count=5"
+        )
+        password = demo_user(state)
+        click.echo(
+            f"    dashboard: http://{settings.host}:{settings.port}/dashboard "
+            f"(user {DEMO_USER}, password {password})"
         )
         run_server(state, None, None, settings)
     else:
