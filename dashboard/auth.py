@@ -100,7 +100,7 @@ def sign_in_submit(
         signed = sign_in(state.sessions, name.strip().lower(), password, address, state.clock())
     except SignInRefused as refused:
         if refused.retry_after_seconds:
-            response = _form(
+            response: Response = _form(
                 next,
                 f"Too many attempts: try again in {refused.retry_after_seconds} seconds.",
                 429,

@@ -45,4 +45,4 @@ def care_days(session: Session, stratification: str = "overall") -> pd.DataFrame
     table = shown.apply(lambda c: c.astype(int).map(disclose)).rename(columns=LEVELS)
     table["mean days"] = (totals.sum(axis=1) / babies)[babies > SUPPRESSED_UP_TO].round(1)
     table.insert(0, "babies", babies[babies > SUPPRESSED_UP_TO].map(disclose))
-    return table.reset_index()
+    return pd.DataFrame(table.reset_index())
