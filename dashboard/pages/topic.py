@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import panel as pn
 
-from dashboard.filters import make_filters, query_of
+from dashboard.filters import URL_NAMES, make_filters, query_of
 from dashboard.indicator_view import IndicatorView
 from dashboard.shell import DashboardContext, Topic, html_pane
 from dashboard.tables import html_table
@@ -33,17 +33,7 @@ def indicator_page(
         query_of(pn.state.session_args or {}),
     )
     view = IndicatorView(results, filters)
-    pn.state.location.sync(
-        filters,
-        {
-            "indicator": "indicator",
-            "stratification": "stratification",
-            "stratum": "stratum",
-            "start": "from",
-            "end": "to",
-            "site": "site",
-        },
-    )
+    pn.state.location.sync(filters, URL_NAMES)
     body = pn.Column(
         html_pane(f"<h1>{title}</h1>"), view.panel(), sizing_mode="stretch_width", margin=(0, 12)
     )
