@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from fhir_mappings.synthetic.spec import SynthesisSpec
@@ -26,20 +22,11 @@ from service.scheduling import tasks
 from service.storage import migrate
 from service.storage.engine import make_engine, make_session_factory
 from tests.conftest import ingest_with_reference_tables, written_extracts
-from tests.interoperability.conftest import free_port
+from tests.dashboard import browser as driving
+from tests.dashboard.browser import CHROMIUM
+from tests.serving import served
 
-CHROMIUM = os.environ.get("PERINATAL_TEST_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery"
-# Chromium as root in a closed network: no sandbox, no background calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass(frozen=True)
@@ -54,27 +41,10 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     folder = tmp_path_factory.mktemp("dashboard")
     database_url = f"sqlite:///{folder / 'dashboard.db'}"
     _prepare(database_url, folder)
-    port = free_port()
-    environment = {
-        **os.environ,
-        "PERINATAL_DATABASE_URL": database_url,
-        "PERINATAL_DATA_DIR": str(folder),
-        "PERINATAL_LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1",
-               "--port", str(port)]  # fmt: skip
-    log_path = folder / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            root = f"http://127.0.0.1:{port}"
-            _wait_until_ready(root, process, log_path)
-            shots = folder / "screenshots"
-            shots.mkdir()
-            yield Dashboard(root, database_url, shots)
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    with served(database_url, folder) as root:
+        shots = folder / "screenshots"
+        shots.mkdir()
+        yield Dashboard(root, database_url, shots)
 
 
 def _prepare(database_url: str, folder: Path) -> None:
@@ -96,41 +66,14 @@ def _prepare(database_url: str, folder: Path) -> None:
     engine.dispose()
 
 
-def _wait_until_ready(root: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{root}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the server did not become ready: {log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with driving.chromium() as browser:
         yield browser
-        browser.close()
-
-
-class Console:
-    """The browser console's errors and the page's uncaught exceptions."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
 
 
 @pytest.fixture
@@ -143,34 +86,4 @@ def page(browser: Any, dashboard: Dashboard) -> Iterator[Any]:
 
 
 def sign_in(page: Any, dashboard: Dashboard, name: str = "ana", target: str = "/dashboard") -> None:
-    page.goto(dashboard.root + target)
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    wait_for_page(page)
-
-
-def wait_for_page(page: Any) -> None:
-    """Until Panel has rendered the page and its websocket has gone quiet."""
-    page.wait_for_selector("nav.site-nav")
-    page.wait_for_load_state("networkidle")
-
-
-def bokeh_sources(page: Any, field: str) -> list[dict[str, list[Any]]]:
-    """The data of every Bokeh data source on the page that has `field`: what the charts draw."""
-    return page.evaluate(
-        """(field) => {
-            const found = [];
-            for (const doc of Bokeh.documents) {
-                for (const model of doc.all_models) {
-                    if (model.data && field in model.data) {
-                        const data = {};
-                        for (const [k, v] of Object.entries(model.data)) data[k] = Array.from(v);
-                        found.push(data);
-                    }
-                }
-            }
-            return found;
-        }""",
-        field,
-    )
+    driving.sign_in(page, dashboard.root, name, PASSWORD, target)

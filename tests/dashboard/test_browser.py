@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.dashboard.conftest import Console, Dashboard, bokeh_sources, sign_in, wait_for_page
+from tests.dashboard.browser import Console, bokeh_sources, wait_for_page
+from tests.dashboard.conftest import Dashboard, sign_in
 
 PAGES = [
     "/dashboard",

@@ -4,11 +4,6 @@ fuzzing tests of this folder."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +20,7 @@ from service.storage.engine import make_engine, make_session_factory
 from service.storage.resource_writes import write_resources
 from tests.conftest import SOURCE_EXTRACTS
 from tests.service.api import fhir_examples as examples
+from tests.serving import served
 
 TOKEN = "interop-test-token"
 SOURCE_NAMES = {
@@ -49,62 +45,21 @@ class RunningServer:
         return {"authorization": f"Bearer {self.token}"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(
     create_postgres_database: object, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
     database_url = create_postgres_database()  # type: ignore[operator]
     folder = tmp_path_factory.mktemp("server")
-    port = free_port()
-    environment = {
-        **os.environ,
-        "PERINATAL_DATABASE_URL": database_url,
-        "PERINATAL_API_TOKENS": f'{{"{TOKEN}": "system/*.read system/*.write"}}',
-        "PERINATAL_DATA_DIR": str(folder),
-        "PERINATAL_LOG_LEVEL": "WARNING",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "service.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    running = RunningServer(f"http://127.0.0.1:{port}/fhir", TOKEN)
-    try:
-        _wait_until_ready(running, process, folder / "server.log")
+    with served(
+        database_url,
+        folder,
+        PERINATAL_API_TOKENS=f'{{"{TOKEN}": "system/*.read system/*.write"}}',
+    ) as root:
+        running = RunningServer(f"{root}/fhir", TOKEN)
         _feed(running, tmp_path_factory.mktemp("extracts"))
         _alert_resources(running, database_url)
         yield running
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-def _wait_until_ready(server: RunningServer, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{server.root}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the server did not become ready: {log.read_text()[-2000:]}")
 
 
 def _alert_resources(server: RunningServer, database_url: str) -> None:

@@ -4,7 +4,6 @@ every POST and answers from a script (for Teams webhooks and FHIR rest-hook subs
 
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from service.config import Settings
+from tests.serving import free_port
 
 SMTP_USER = "alerts"
 SMTP_PASSWORD = "s3cret-password"
@@ -72,7 +72,7 @@ def _authenticate(
 
 class _StartTlsController(Controller):
     def __init__(self, handler: Any, tls: ssl.SSLContext) -> None:
-        super().__init__(handler, hostname="127.0.0.1", port=_free_port())
+        super().__init__(handler, hostname="127.0.0.1", port=free_port())
         self.tls = tls
 
     def factory(self) -> SMTP:
@@ -98,12 +98,6 @@ def emailing_settings(server: MailServer, **changes: Any) -> Settings:
         "alert_email_to": "team@example.nhs.uk",
     }
     return Settings(**{**values, **changes})
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def mail_server() -> Iterator[MailServer]:
