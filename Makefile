@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 DEMO_ARGS ?=
 TEST_ARGS ?=
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench clean chromium demo-check
 
 demo: $(VENV)/.installed
 	$(BIN)/perinatal demo $(DEMO_ARGS)
@@ -19,6 +19,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# After `make demo DEMO_ARGS=--no-serve`: the planted events and inequalities, in the browser.
+demo-check: $(VENV)/.installed-dev chromium
+	$(BIN)/python -m tests.dashboard.demo_check
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/synth.py

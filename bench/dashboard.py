@@ -94,7 +94,7 @@ def measure(root: str, repeat: int) -> None:
         page.goto(root + "/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
         page.wait_for_selector("nav.site-nav")
         page.wait_for_load_state("networkidle")
-        redraws = []
+        redraws: dict[str, list[float]] = {label: [] for label in STRATIFICATIONS}
         for label in STRATIFICATIONS * max(1, repeat // 2):
             select = page.get_by_label("Compare groups by")
             started = time.perf_counter()
@@ -104,10 +104,13 @@ def measure(root: str, repeat: int) -> None:
                 "m => m.title && m.title.text && m.title.text.startsWith('By ' + title))",
                 arg=label.split(" (")[0].lower(),
             )
-            redraws.append(time.perf_counter() - started)
+            redraws[label].append(time.perf_counter() - started)
     print(f"Overview interactive from signing in, first view after start: {cold * 1000:.0f} ms")
     print(f"Overview interactive from navigation: {_figures(overview)}")
-    print(f"filter change (compare groups by) redrawn: {_figures(redraws)}")
+    every = [seconds for times in redraws.values() for seconds in times]
+    print(f"filter change (compare groups by) redrawn: {_figures(every)}")
+    for label, times in redraws.items():
+        print(f"    to {label}: {_figures(times)}")
 
 
 def _wait_until_interactive(page: Any) -> None:

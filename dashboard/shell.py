@@ -35,6 +35,7 @@ class Topic:
     stratifications: tuple[str, ...]
     gradient_table: bool = False
     care_days: bool = False
+    cross_cutting: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ class PageCatalogue:
     topics: tuple[Topic, ...]
 
     def topic_of(self, indicator_id: str) -> Topic | None:
-        return next((t for t in self.topics if indicator_id in t.indicators), None)
+        """The indicator's home page: the first topic that lists it and is not a cross-cutting
+        view (the deprivation page lists every indicator)."""
+        listing = [t for t in self.topics if indicator_id in t.indicators]
+        return next((t for t in listing if not t.cross_cutting), listing[0] if listing else None)
 
 
 def load_pages(known_indicators: set[str], measures: list[str] | None = None) -> PageCatalogue:
@@ -59,6 +63,7 @@ def load_pages(known_indicators: set[str], measures: list[str] | None = None) ->
             stratifications=tuple(t["stratifications"]),
             gradient_table=bool(t.get("gradient_table")),
             care_days=bool(t.get("care_days")),
+            cross_cutting=bool(t.get("cross_cutting")),
         )
         for t in document["topics"]
     )

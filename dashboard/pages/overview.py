@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import panel as pn
 
-from dashboard.charts.sparkline import sparkline
+from dashboard.charts.sparkline import sparkline_svg
 from dashboard.indicator_view import unit_words
 from dashboard.shell import DashboardContext, html_pane
 from dashboard.theme import badge, traffic_light, variation
@@ -60,12 +60,12 @@ def measure_card(context: DashboardContext, line: dict[str, Any]) -> pn.Column:
         f'<a href="{link_for(context, line["id"])}">'
         f"{html.escape(line['title'])}</a></h2>"
         f"<p style='margin:4px 0'>{badge(variation(line.get('variation')))}</p>"
-        f"<p style='margin:4px 0'>{value}</p><p style='margin:4px 0'>{disparity}</p></div>",
+        f"<p style='margin:4px 0'>{value}</p><p style='margin:4px 0'>{disparity}</p>"
+        f"{sparkline_svg(months, line['title'])}</div>",
         width=300,
     )
     return pn.Column(
         text,
-        pn.pane.Bokeh(sparkline(months, line["title"]), height=70, width=230),
         css_classes=["measure-card"],
         styles={"border": "1px solid #aeb7bd", "border-radius": "6px"},
         width=320,

@@ -67,6 +67,15 @@ def bokeh_sources(page: Any, field: str) -> list[dict[str, list[Any]]]:
     )
 
 
+def chart_titles(page: Any) -> list[str]:
+    """The titles of the charts on the page, as drawn."""
+    return page.evaluate(
+        """() => Bokeh.documents.flatMap(doc => Array.from(doc.all_models))
+            .filter(m => m.title && typeof m.title.text === "string" && m.title.text)
+            .map(m => m.title.text)"""
+    )
+
+
 class Console:
     """The browser console's errors and the page's uncaught exceptions."""
 
