@@ -50,15 +50,15 @@ class IndicatorView:
         )
         self._months: list[dict[str, Any]] = []
         self._refreshing = False
-        self.widgets = pn.Row(
+        self.widgets = pn.FlexBox(
             pn.widgets.Select.from_param(filters.param.indicator, width=260),
             pn.widgets.Select.from_param(filters.param.stratification, width=220),
             pn.widgets.Select.from_param(filters.param.stratum, width=200),
             pn.widgets.Select.from_param(filters.param.start, width=110),
             pn.widgets.Select.from_param(filters.param.end, width=110),
             pn.widgets.Select.from_param(filters.param.site, width=120),
+            gap="0 8px",
             sizing_mode="stretch_width",
-            styles={"flex-wrap": "wrap"},
         )
         filters.param.watch(self.refresh, list(filters.param.values().keys() - {"name"}))
         self.refresh()

@@ -17,6 +17,7 @@ from dashboard.auth import live_user, may
 from dashboard.results import StoredResults
 from dashboard.theme import CSS
 from service.clock import Clock
+from service.indicators.catalogue import Catalogue
 from service.storage.models import DashboardUser
 
 PAGES_FILE = Path(__file__).with_name("pages.yaml")
@@ -100,6 +101,18 @@ class DashboardContext:
             ("/dashboard/interventions", "Interventions"),
             ("/dashboard/voices", "Voices"),
         ]
+
+
+def indicator_choice(catalogue: Catalogue) -> pn.widgets.Select:
+    return pn.widgets.Select(
+        name="Indicator", options={i.title: i.id for i in catalogue.indicators.values()}, width=300
+    )
+
+
+def groups_choice(catalogue: Catalogue) -> pn.widgets.Select:
+    """Which groups a note or an intervention is about: everyone, or a stratification's."""
+    options = {s.title: s.id for s in catalogue.stratifications.values()}
+    return pn.widgets.Select(name="Groups", options=options, value="overall", width=260)
 
 
 def frame(context: DashboardContext, path: str, user: DashboardUser, *body: Any) -> pn.Column:

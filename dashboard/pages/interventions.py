@@ -10,7 +10,13 @@ from typing import Any
 import pandas as pd
 import panel as pn
 
-from dashboard.shell import DashboardContext, html_pane, permitted
+from dashboard.shell import (
+    DashboardContext,
+    groups_choice,
+    html_pane,
+    indicator_choice,
+    permitted,
+)
 from dashboard.tables import html_table
 from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.indicators.intervention_log import record_intervention
@@ -19,13 +25,9 @@ from service.storage.models import DashboardUser
 
 def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     catalogue = context.results.catalogue
-    indicator = pn.widgets.Select(
-        name="Indicator", options={i.title: i.id for i in catalogue.indicators.values()}, width=300
-    )
+    indicator = indicator_choice(catalogue)
     started = pn.widgets.TextInput(name="Date (YYYY-MM-DD)", placeholder="2025-04-01", width=160)
-    stratification = pn.widgets.Select(
-        name="Stratification", options=list(catalogue.stratifications), value="overall", width=200
-    )
+    stratification = groups_choice(catalogue)
     stratum = pn.widgets.TextInput(name="Group (blank for everyone)", width=200)
     description = pn.widgets.TextAreaInput(name="What was done", width=500, height=80)
     rebase = pn.widgets.Checkbox(name="Restart the chart's limits from this month")
@@ -118,7 +120,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
             "<h1>Interventions</h1><p>On this day, to address this concern, we did this: "
             "each shows as a marker on its chart.</p>"
         ),
-        pn.Row(indicator, started, stratification, stratum, styles={"flex-wrap": "wrap"}),
+        pn.FlexBox(indicator, started, stratification, stratum, gap="0 8px"),
         description,
         rebase,
         add,

@@ -8,7 +8,13 @@ from typing import Any
 
 import panel as pn
 
-from dashboard.shell import DashboardContext, html_pane, permitted
+from dashboard.shell import (
+    DashboardContext,
+    groups_choice,
+    html_pane,
+    indicator_choice,
+    permitted,
+)
 from fhir_mappings.fhir.notes import NOTE_KINDS, Note
 from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.indicators.notes import add_note
@@ -17,12 +23,9 @@ from service.storage.models import DashboardUser
 
 def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     catalogue = context.results.catalogue
-    options = {i.title: i.id for i in catalogue.indicators.values()}
-    indicator = pn.widgets.Select(name="Indicator", options=options, width=300)
+    indicator = indicator_choice(catalogue)
     kind = pn.widgets.Select(name="Kind", options=list(NOTE_KINDS), width=140)
-    stratification = pn.widgets.Select(
-        name="Stratification", options=list(catalogue.stratifications), value="overall", width=200
-    )
+    stratification = groups_choice(catalogue)
     stratum = pn.widgets.TextInput(name="Group (blank for everyone)", width=200)
     period = pn.widgets.TextInput(name="Month (YYYY-MM, optional)", width=160)
     themes = pn.widgets.TextInput(name="Themes (comma-separated)", width=300)
@@ -89,7 +92,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
             "what changed in community support, what families told us.</p>"
         ),
         indicator,
-        pn.Row(kind, stratification, stratum, period, styles={"flex-wrap": "wrap"}),
+        pn.FlexBox(kind, stratification, stratum, period, gap="0 8px"),
         themes,
         text,
         add,

@@ -101,6 +101,57 @@ def test_changing_a_filter_updates_the_chart_and_the_url(page: Any, dashboard: D
     assert any(g.startswith("5 (reference)") for g in _comparison_groups(page))
 
 
+# The focused control, looking through Panel's shadow roots: its tag and its label's words.
+FOCUSED = """() => {
+    let e = document.activeElement;
+    while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+    const label = e && e.labels && e.labels.length ? e.labels[0].textContent.trim() : "";
+    return e ? e.tagName + " " + (label || e.textContent.trim().slice(0, 40)) : "";
+}"""
+
+
+def test_the_filters_are_reached_and_changed_from_the_keyboard(
+    page: Any, dashboard: Dashboard
+) -> None:
+    sign_in(page, dashboard, target="/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
+    reached = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(FOCUSED))
+        if reached[-1] == "SELECT Compare groups by":
+            break
+    else:
+        pytest.fail(f"Tab never reached the group filter; it went through {reached}")
+    assert any(r.startswith("A Birth outcomes") for r in reached)  # the navigation first
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "() => /stratification=(?!ethnic_group&|ethnic_group$)/.test(location.search)"
+    )
+    assert parse_qs(urlsplit(page.url).query)["stratification"] == ["ethnic_category"]
+
+
+# A page of each layout: cards, the indicator view, its gradient and care-days tables, the lists
+# and the forms.
+TABLET_PAGES = ["/dashboard", "/dashboard/birth-outcomes", "/dashboard/deprivation",
+                "/dashboard/neonatal", "/dashboard/data-quality", "/dashboard/alerts",
+                "/dashboard/interventions", "/dashboard/voices"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", TABLET_PAGES)
+def test_pages_fit_a_tablet_without_sideways_scrolling(
+    browser: Any, dashboard: Dashboard, path: str
+) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    try:
+        page = context.new_page()
+        sign_in(page, dashboard, target=path)
+        shot = f"tablet_{path.strip('/').replace('/', '_')}.png"
+        page.screenshot(path=str(dashboard.screenshots / shot), full_page=True)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 768
+    finally:
+        context.close()
+
+
 def _comparison_groups(page: Any) -> list[str]:
     return [g for source in bokeh_sources(page, "group") for g in source["group"]
             if "(" in g]  # fmt: skip
