@@ -20,7 +20,8 @@ from dashboard.narrative import TRIAL_POINTS, describe_chart
 from dashboard.results import StoredResults
 from dashboard.shell import html_pane
 from dashboard.tables import html_table, month_table
-from dashboard.theme import badge, variation
+from dashboard.theme import assurance, badge, variation
+from service.indicators.catalogue import Indicator
 
 
 def unit_words(per: int) -> str:
@@ -110,8 +111,14 @@ class IndicatorView:
             if i["stratification"] in (chart_of, "overall") and i["stratum"] in (stratum, ALL)
         ]
         who = "everyone" if chart_of == "overall" else f"{stratum} ({_title(catalogue, chart_of)})"
-        self.spc.show(months, marks, title=f"{indicator.title}: {who}, by month", unit=unit)
-        self._heading(indicator.title, indicator.description, charted)
+        self.spc.show(
+            months,
+            marks,
+            title=f"{indicator.title}: {who}, by month",
+            unit=unit,
+            target=indicator.target.value if indicator.target else None,
+        )
+        self._heading(indicator, charted)
         self.plain_language.object = (
             f'<p class="plain-language" data-testid="plain-language">'
             f"{html.escape(describe_chart(months, indicator.title))}</p>"
@@ -140,7 +147,7 @@ class IndicatorView:
             return "site", f.site
         return "overall", ALL
 
-    def _heading(self, title: str, description: str, charted: dict[str, Any] | None) -> None:
+    def _heading(self, indicator: Indicator, charted: dict[str, Any] | None) -> None:
         kind = (charted or {}).get("variation")
         window = (charted or {}).get("window") or {}
         latest = (
@@ -148,11 +155,18 @@ class IndicatorView:
             if window.get("rate") is not None and window.get("ci_lower") is not None
             else "not shown"
         )
+        target = indicator.target
+        against = (
+            f" against the target of {target.value:,g} {unit_words(indicator.per)} "
+            f"({html.escape(target.source)})"
+            if target
+            else ""
+        )
         self.heading.object = (
-            f"<h2>{html.escape(title)}</h2><p>{html.escape(description)}</p>"
+            f"<h2>{html.escape(indicator.title)}</h2><p>{html.escape(indicator.description)}</p>"
             f"<p>Latest month: {badge(variation(kind))} "
-            f"Assurance: {badge(variation(None), 'no target set')} "
             f"Latest 12 months: <strong>{latest}</strong></p>"
+            f"<p>{badge(assurance((charted or {}).get('assurance')))}{against}</p>"
         )
 
     def _notice(self, months: Sequence[dict[str, Any]], chart_of: str, compare: str) -> None:

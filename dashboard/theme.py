@@ -32,6 +32,20 @@ VARIATION = {
 }
 NO_VARIATION = Signal("No chart yet", "–", "circle", "#d0d0d0", "#505050")
 
+# MDC assurance icons: P (will consistently pass), F (will consistently fail), ? (hit and miss).
+ASSURANCE = {
+    "consistent_pass": Signal(
+        "Assurance: will consistently meet the target", "P", "circle", "#00b0f0", "#005a87"
+    ),
+    "consistent_fail": Signal(
+        "Assurance: will consistently miss the target", "F", "circle", "#e46c0a", "#9c4200"
+    ),
+    "inconsistent": Signal(
+        "Assurance: may meet or miss the target (hit and miss)", "?", "circle", "#a6a6a6", "#505050"
+    ),
+}
+NO_TARGET = Signal("Assurance: no target set", "–", "circle", "#d0d0d0", "#505050")
+
 TRAFFIC_LIGHTS = {
     "red": Signal(
         "Red: significantly worse than the reference group", "■", "square", "#d5281b", "#b0190e"
@@ -54,6 +68,10 @@ RULE_WORDS = {
 
 def variation(point_type: str | None) -> Signal:
     return VARIATION.get(point_type or "", NO_VARIATION)
+
+
+def assurance(kind: str | None) -> Signal:
+    return ASSURANCE.get(kind or "", NO_TARGET)
 
 
 def traffic_light(light: str | None) -> Signal:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.models import ColumnDataSource, HoverTool, Span
 from bokeh.plotting import figure
 
 from dashboard.theme import variation
@@ -140,6 +140,12 @@ class SpcChart:
             ),
             HoverTool(renderers=[lines, flags], tooltips=[("Intervention", "@text")]),
         )
+        # MDC draws the target as a red line; the heading says it in words.
+        self.target = Span(
+            location=0, dimension="width", line_color="#d5281b", line_dash="dotted", line_width=2
+        )
+        self.target.visible = False
+        chart.add_layout(self.target)
         chart.xaxis.axis_label = "Month"
         chart.title.text_font_size = "14px"
         self.figure = chart
@@ -151,10 +157,13 @@ class SpcChart:
         *,
         title: str,
         unit: str,
+        target: float | None = None,
     ) -> None:
         points = point_columns(months)
         limits = limit_columns(months)
         values = [v for v in [*points["rate"], *limits["upper"]] if not math.isnan(v)]
+        self.target.location = 0 if target is None else target
+        self.target.visible = target is not None
         low, high = (min(values), max(values)) if values else (0.0, 1.0)
         self.points.data = points
         self.limits.data = limits

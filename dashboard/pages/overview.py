@@ -12,7 +12,7 @@ import panel as pn
 from dashboard.charts.sparkline import sparkline_svg
 from dashboard.indicator_view import unit_words
 from dashboard.shell import DashboardContext, html_pane
-from dashboard.theme import badge, traffic_light, variation
+from dashboard.theme import assurance, badge, traffic_light, variation
 from service.storage.models import DashboardUser
 
 OPEN_ALERTS_SHOWN = 10
@@ -59,7 +59,8 @@ def measure_card(context: DashboardContext, line: dict[str, Any]) -> pn.Column:
         f'<div data-testid="measure"><h2 style="font-size:17px;margin:0">'
         f'<a href="{link_for(context, line["id"])}">'
         f"{html.escape(line['title'])}</a></h2>"
-        f"<p style='margin:4px 0'>{badge(variation(line.get('variation')))}</p>"
+        f"<p style='margin:4px 0'>{badge(variation(line.get('variation')))} "
+        f"{badge(assurance(line.get('assurance')))}</p>"
         f"<p style='margin:4px 0'>{value}</p><p style='margin:4px 0'>{disparity}</p>"
         f"{sparkline_svg(months, line['title'])}</div>",
         width=300,

@@ -42,6 +42,12 @@ class Stratification:
 
 
 @dataclass(frozen=True)
+class Target:
+    value: float  # in the indicator's unit (per 100 or per 1,000)
+    source: str  # whose ambition, and when
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
@@ -57,6 +63,7 @@ class Indicator:
     denominator: dict[str, Any] = field(default_factory=dict)
     matures_after_months: int = 0
     extra_stratifications: tuple[str, ...] = ()
+    target: Target | None = None
 
     @property
     def improvement(self) -> str:
@@ -172,6 +179,7 @@ def _indicator(
             denominator=dict(spec.get("denominator") or {}),
             matures_after_months=int(spec.get("matures_after_months", 0)),
             extra_stratifications=tuple(spec.get("extra_stratifications") or ()),
+            target=_target(spec.get("target"), where),
         )
     except KeyError as error:
         raise CatalogueError(f"{where}: missing or unknown {error}") from error
@@ -189,7 +197,20 @@ def _indicator(
     for extra in indicator.extra_stratifications:
         if extra not in stratifications:
             raise CatalogueError(f"{where}: unknown stratification {extra!r}")
+    if indicator.target is not None and indicator.better == "neutral":
+        raise CatalogueError(f"{where}: a target needs a direction (better: lower or higher)")
     return indicator
+
+
+def _target(spec: Any, where: str) -> Target | None:
+    if spec is None:
+        return None
+    value = spec.get("value") if isinstance(spec, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise CatalogueError(f"{where}: target: value must be a number of 0 or more")
+    if not isinstance(spec.get("source"), str) or not spec["source"].strip():
+        raise CatalogueError(f"{where}: target: source must say whose ambition it is")
+    return Target(float(value), spec["source"].strip())
 
 
 @cache

@@ -12,12 +12,14 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.inequality import disclose_rate
 from alerts.inequality.disclosure import MINIMUM_DENOMINATOR
 from alerts.inequality.funnel import funnel_limits
+from alerts.spc import assurance
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator
 from service.indicators.counting import NOT_RECORDED
@@ -61,6 +63,9 @@ def describe(indicator: Indicator) -> dict[str, Any]:
         "better": indicator.better,
         "topic": indicator.topic,
         "sources": list(indicator.sources),
+        "target": None
+        if indicator.target is None
+        else {"value": indicator.target.value, "source": indicator.target.source},
     }
 
 
@@ -81,6 +86,7 @@ def overview(session: Session, catalogue: Catalogue) -> list[dict[str, Any]]:
             line |= {
                 "latest_period": overall.latest_period,
                 "variation": overall.latest_point_type,
+                "assurance": assurance_of(store.decode_points(overall.points), indicator),
                 "trial_limits": overall.trial_limits,
                 "window": _window(overall.window, indicator),
                 "worst_disparity": "red" if red else _worst(rows),
@@ -88,6 +94,23 @@ def overview(session: Session, catalogue: Catalogue) -> list[dict[str, Any]]:
             }
         lines.append(line)
     return lines
+
+
+def assurance_of(points: dict[str, list[Any]], indicator: Indicator) -> str | None:
+    """MDC assurance of a stored chart against the indicator's target, from the latest limits;
+    None without a target or limits."""
+    if indicator.target is None:
+        return None
+    limits = [
+        (upper, lower)
+        for upper, lower in zip(points["upper_limit"], points["lower_limit"], strict=True)
+        if upper is not None and lower is not None
+    ]
+    if not limits:
+        return None
+    upper, lower = limits[-1]
+    latest = pd.DataFrame({"upl": [upper], "lpl": [lower]})
+    return assurance(latest, indicator.target.value, indicator.improvement)  # type: ignore[arg-type]
 
 
 def _worst(rows: list[IndicatorSeries]) -> str | None:
@@ -131,6 +154,7 @@ def series_view(
                 "stratum": row.stratum,
                 "latest_period": row.latest_period,
                 "variation": row.latest_point_type,
+                "assurance": assurance_of(points, indicator),
                 "trial_limits": row.trial_limits,
                 "window": _window(row.window, indicator),
                 "months": _months(points, indicator),

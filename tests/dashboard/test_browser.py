@@ -219,6 +219,14 @@ def test_the_planted_smoking_improvement_is_a_special_cause_point_on_its_chart(
     )
     signals = [s for source in bokeh_sources(page, "signal") for s in source["signal"]]
     assert "Special cause: improvement" in signals
+    # Its national ambition: the assurance icon in words, and the target drawn on the chart.
+    heading = page.get_by_role("heading", name="Smoking at time of delivery").locator("..")
+    assert re.search(r"Assurance: .* against the target of 6 %", heading.inner_text())
+    targets = page.evaluate(
+        "() => Bokeh.documents.flatMap(d => Array.from(d.all_models))"
+        ".filter(m => m.type === 'Span' && m.visible).map(m => m.location)"
+    )
+    assert targets == [6]
     assert "unlikely to be chance" in page.get_by_test_id("plain-language").inner_text() or (
         "improvement" in page.get_by_test_id("plain-language").inner_text()
     )

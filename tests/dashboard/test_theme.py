@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.theme import NO_LIGHT, NO_VARIATION, REFERENCE, TRAFFIC_LIGHTS, VARIATION
+from dashboard.theme import (
+    ASSURANCE,
+    NO_LIGHT,
+    NO_TARGET,
+    NO_VARIATION,
+    REFERENCE,
+    TRAFFIC_LIGHTS,
+    VARIATION,
+)
 
 WHITE = "#ffffff"
 NHS_BLUE, INK = "#005eb8", "#212b32"
@@ -28,8 +36,8 @@ def test_the_contrast_formula_matches_wcags_own_figures() -> None:
     assert contrast("#767676", WHITE) == pytest.approx(4.54, abs=0.01)  # the classic AA grey
 
 
-SIGNALS = {**VARIATION, **TRAFFIC_LIGHTS, "none": NO_VARIATION, "no light": NO_LIGHT,
-           "reference": REFERENCE}  # fmt: skip
+SIGNALS = {**VARIATION, **TRAFFIC_LIGHTS, **ASSURANCE, "none": NO_VARIATION,
+           "no light": NO_LIGHT, "no target": NO_TARGET, "reference": REFERENCE}  # fmt: skip
 TEXT_ON = [
     *((f"{name} badge", s.text_colour, WHITE) for name, s in SIGNALS.items()),
     ("navigation links", WHITE, NHS_BLUE),

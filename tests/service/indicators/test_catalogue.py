@@ -74,6 +74,12 @@ def test_adding_an_indicator_is_a_data_change() -> None:
         (lambda d: d["indicators"].append(copy.deepcopy(d["indicators"][0])), "declared twice"),
         (lambda d: d["indicators"][0]["denominator"].update(gestation_days={"between": [1]}),
          "between takes [low, high]"),
+        (lambda d: d["indicators"][0].update(target={"value": "six", "source": "NHS"}),
+         "indicator preterm_birth: target: value must be a number"),
+        (lambda d: d["indicators"][0].update(target={"value": 60}),
+         "indicator preterm_birth: target: source must say whose ambition it is"),
+        (lambda d: d["indicators"][0].update(better="neutral"),
+         "indicator preterm_birth: a target needs a direction"),
     ],
 )  # fmt: skip
 def test_a_mistake_names_the_indicator_and_the_field(change: Any, message: str) -> None:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B import get_fhir_model_class
 
 from service.indicators.catalogue import load_catalogue
-from service.indicators.published import shown_completeness
+from service.indicators.published import assurance_of, shown_completeness
 from tests.service.conftest import READER_TOKEN, assert_outcome, bearer
 from tests.service.indicators.conftest import seed_counts
 
@@ -149,3 +149,29 @@ def test_completeness_of_a_small_population_is_not_shown() -> None:
     # 3 of 4 records complete would say the population is 4 (or 8, 12 …).
     assert shown_completeness(0.75, 4) is None
     assert shown_completeness(10 / 12, 12) == 0.83
+
+
+@pytest.mark.parametrize(
+    ("indicator", "lower", "upper", "expected"),
+    [
+        # Preterm birth (lower is better), target 60 per 1,000.
+        ("preterm_birth", 61.0, 102.0, "consistent_fail"),  # even the lower limit misses it
+        ("preterm_birth", 40.0, 59.0, "consistent_pass"),  # even the upper limit meets it
+        ("preterm_birth", 55.0, 80.0, "inconsistent"),
+        # Smoking at delivery, target 6%: between the limits, hit and miss.
+        ("smoking_at_delivery", 3.8, 7.9, "inconsistent"),
+        # No target, no assurance.
+        ("oasi", 10.0, 20.0, None),
+    ],
+)
+def test_assurance_compares_the_target_with_the_latest_limits(
+    indicator: str, lower: float, upper: float, expected: str | None
+) -> None:
+    # Earlier months' limits (before a rebase) do not count; a month without limits is skipped.
+    points = {"lower_limit": [0.0, lower, None], "upper_limit": [500.0, upper, None]}
+    assert assurance_of(points, load_catalogue().indicator(indicator)) == expected
+
+
+def test_a_chart_without_limits_has_no_assurance() -> None:
+    points = {"lower_limit": [None], "upper_limit": [None]}
+    assert assurance_of(points, load_catalogue().indicator("preterm_birth")) is None
