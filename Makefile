@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 DEMO_ARGS ?=
-TEST_ARGS ?=
+# Two workers (the machines have two cores); a test file stays on one worker, so the browser
+# tests share one served dashboard.
+TEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: demo test lint bench clean chromium demo-check
 
