@@ -35,14 +35,12 @@ NO_VARIATION = Signal("No chart yet", "–", "circle", "#d0d0d0", "#505050")
 # MDC assurance icons: P (will consistently pass), F (will consistently fail), ? (hit and miss).
 ASSURANCE = {
     "consistent_pass": Signal(
-        "Assurance: will consistently meet the target", "P", "circle", "#00b0f0", "#005a87"
+        "Assurance: consistently meets the target", "P", "circle", "#00b0f0", "#005a87"
     ),
     "consistent_fail": Signal(
-        "Assurance: will consistently miss the target", "F", "circle", "#e46c0a", "#9c4200"
+        "Assurance: consistently misses the target", "F", "circle", "#e46c0a", "#9c4200"
     ),
-    "inconsistent": Signal(
-        "Assurance: may meet or miss the target (hit and miss)", "?", "circle", "#a6a6a6", "#505050"
-    ),
+    "inconsistent": Signal("Assurance: hit and miss", "?", "circle", "#a6a6a6", "#505050"),
 }
 NO_TARGET = Signal("Assurance: no target set", "–", "circle", "#d0d0d0", "#505050")
 
@@ -90,7 +88,7 @@ CSS = """
 :host, :root { --nhs-blue: #005eb8; --ink: #212b32; }
 body { font-family: Arial, Helvetica, sans-serif; color: var(--ink); }
 .badge { display:inline-block; border:2px solid; border-radius:4px; padding:1px 6px;
-         font-weight:bold; background:#fff; white-space:nowrap; }
+         font-weight:bold; background:#fff; max-width:100%; box-sizing:border-box; }
 .site-nav { display:flex; flex-wrap:wrap; gap:4px 12px; align-items:center; padding:8px 12px;
             background: var(--nhs-blue); }
 .site-nav a { color:#fff; font-weight:bold; text-decoration:none; padding:4px 6px; }
