@@ -28,6 +28,11 @@ def month_table(months: Sequence[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
+def records_table(records: Sequence[dict[str, Any]], columns: Sequence[str], caption: str) -> str:
+    """An HTML table of chosen fields of some records (an empty table keeps its headings)."""
+    return html_table(pd.DataFrame(list(records), columns=list(columns)), caption)
+
+
 def html_table(frame: pd.DataFrame, caption: str, digits: int = 1) -> str:
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     body = []

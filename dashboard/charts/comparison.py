@@ -7,9 +7,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+from bokeh.models import ColumnDataSource, FactorRange
 from bokeh.plotting import figure
 
+from dashboard.charts.points import signal_points
 from dashboard.theme import REFERENCE, traffic_light
 
 FIELDS = ("group", "rate", "low", "high", "colour", "marker", "label", "counts", "ratio")
@@ -48,26 +49,19 @@ class ComparisonChart:
         chart.segment(
             "low", "group", "high", "group", source=self.groups, color="#4c6272", line_width=2
         )
-        dots = chart.scatter(
+        signal_points(
+            chart,
             "rate",
             "group",
-            source=self.groups,
-            marker="marker",
+            self.groups,
             size=13,
-            fill_color="colour",
-            line_color="#212b32",
-        )
-        chart.add_tools(
-            HoverTool(
-                renderers=[dots],
-                tooltips=[
-                    ("Group", "@group"),
-                    ("Rate", "@rate{0,0.0} (@low{0,0.0} to @high{0,0.0})"),
-                    ("Numerator / denominator", "@counts"),
-                    ("Ratio to reference (95% CI)", "@ratio"),
-                    ("Traffic light", "@label"),
-                ],
-            )
+            tooltips=[
+                ("Group", "@group"),
+                ("Rate", "@rate{0,0.0} (@low{0,0.0} to @high{0,0.0})"),
+                ("Numerator / denominator", "@counts"),
+                ("Ratio to reference (95% CI)", "@ratio"),
+                ("Traffic light", "@label"),
+            ],
         )
         chart.title.text_font_size = "14px"
         self.figure = chart

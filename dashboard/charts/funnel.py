@@ -7,10 +7,11 @@ import math
 from typing import Any
 
 import numpy as np
-from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from alerts.inequality import funnel_curve
+from dashboard.charts.points import signal_points
 
 GROUP_FIELDS = ("denominator", "rate", "group", "marker", "colour", "verdict")
 CURVE_FIELDS = ("n", "lcl95", "ucl95", "lcl998", "ucl998", "target")
@@ -53,25 +54,18 @@ class FunnelChart:
             ("ucl998", "solid"),
         ):
             chart.line("n", name, source=self.curve, color="#4c6272", line_dash=dash)
-        dots = chart.scatter(
+        signal_points(
+            chart,
             "denominator",
             "rate",
-            source=self.groups,
-            marker="marker",
+            self.groups,
             size=12,
-            fill_color="colour",
-            line_color="#212b32",
-        )
-        chart.add_tools(
-            HoverTool(
-                renderers=[dots],
-                tooltips=[
-                    ("Group", "@group"),
-                    ("Rate", "@rate{0,0.0}"),
-                    ("Denominator", "@denominator{0,0}"),
-                    ("Funnel", "@verdict"),
-                ],
-            )
+            tooltips=[
+                ("Group", "@group"),
+                ("Rate", "@rate{0,0.0}"),
+                ("Denominator", "@denominator{0,0}"),
+                ("Funnel", "@verdict"),
+            ],
         )
         chart.xaxis.axis_label = "Denominator (rounded)"
         chart.title.text_font_size = "14px"

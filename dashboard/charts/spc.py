@@ -11,6 +11,7 @@ from typing import Any
 from bokeh.models import ColumnDataSource, HoverTool, Span
 from bokeh.plotting import figure
 
+from dashboard.charts.points import signal_points
 from dashboard.theme import variation
 
 POINT_FIELDS = ("x", "rate", "period", "counts", "ci", "signal", "colour", "marker", "line")
@@ -99,14 +100,20 @@ class SpcChart:
         for edge in ("upper", "lower"):
             chart.line("x", edge, source=self.limits, color="#4c6272", line_dash="dashed")
         chart.line("x", "rate", source=self.points, color="#768692", line_width=1.5)
-        dots = chart.scatter(
+        signal_points(
+            chart,
             "x",
             "rate",
-            source=self.points,
-            marker="marker",
+            self.points,
             size=10,
-            fill_color="colour",
             line_color="line",
+            tooltips=[
+                ("Month", "@period"),
+                ("Rate", "@rate{0,0.0}"),
+                ("Numerator / denominator", "@counts"),
+                ("95% CI", "@ci"),
+                ("Signal", "@signal"),
+            ],
         )
         lines = chart.segment(
             "x",
@@ -127,19 +134,7 @@ class SpcChart:
             fill_color="#005eb8",
             line_color="#003087",
         )
-        chart.add_tools(
-            HoverTool(
-                renderers=[dots],
-                tooltips=[
-                    ("Month", "@period"),
-                    ("Rate", "@rate{0,0.0}"),
-                    ("Numerator / denominator", "@counts"),
-                    ("95% CI", "@ci"),
-                    ("Signal", "@signal"),
-                ],
-            ),
-            HoverTool(renderers=[lines, flags], tooltips=[("Intervention", "@text")]),
-        )
+        chart.add_tools(HoverTool(renderers=[lines, flags], tooltips=[("Intervention", "@text")]))
         # MDC draws the target as a red line; the heading says it in words.
         self.target = Span(
             location=0, dimension="width", line_color="#d5281b", line_dash="dotted", line_width=2

@@ -16,7 +16,7 @@ import param
 from dashboard.filters import query_of
 from dashboard.pages.overview import link_for
 from dashboard.shell import DashboardContext, html_pane, permitted
-from dashboard.tables import html_table
+from dashboard.tables import html_table, records_table
 from service.alerting.alert_store import acknowledge, add_silence
 from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.storage.models import DashboardUser
@@ -69,24 +69,17 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
         chooser.value = filters.alert if filters.alert in chooser.options.values() else ""
         chosen = next((a for a in every if a["fingerprint"] == filters.alert), None)
         detail.object = _detail(context, chosen)
-        deliveries.object = html_table(
-            pd.DataFrame(
-                [
-                    {
-                        k: d[k]
-                        for k in (
-                            "at",
-                            "receiver",
-                            "channel",
-                            "target",
-                            "outcome",
-                            "status_code",
-                            "error",
-                            "retry_at",
-                        )
-                    }
-                    for d in context.results.deliveries()
-                ]
+        deliveries.object = records_table(
+            context.results.deliveries(),
+            (
+                "at",
+                "receiver",
+                "channel",
+                "target",
+                "outcome",
+                "status_code",
+                "error",
+                "retry_at",
             ),
             "Delivery attempts, newest first (webhook addresses without their signature)",
         )

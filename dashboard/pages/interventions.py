@@ -17,7 +17,7 @@ from dashboard.shell import (
     indicator_choice,
     permitted,
 )
-from dashboard.tables import html_table
+from dashboard.tables import html_table, records_table
 from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.indicators.intervention_log import record_intervention
 from service.storage.models import DashboardUser
@@ -42,23 +42,16 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
 
     def show(*_: Any) -> None:
         every = context.results.interventions()
-        listing.object = html_table(
-            pd.DataFrame(
-                [
-                    {
-                        k: i[k]
-                        for k in (
-                            "date",
-                            "indicator",
-                            "stratification",
-                            "stratum",
-                            "description",
-                            "owner",
-                            "rebase",
-                        )
-                    }
-                    for i in every
-                ]
+        listing.object = records_table(
+            every,
+            (
+                "date",
+                "indicator",
+                "stratification",
+                "stratum",
+                "description",
+                "owner",
+                "rebase",
             ),
             f"Interventions ({len(every)})",
         )

@@ -86,7 +86,10 @@ def overview(session: Session, catalogue: Catalogue) -> list[dict[str, Any]]:
             line |= {
                 "latest_period": overall.latest_period,
                 "variation": overall.latest_point_type,
-                "assurance": assurance_of(store.decode_points(overall.points), indicator),
+                # Decoding a whole chart is the cost: only charts with a target need it.
+                "assurance": assurance_of(store.decode_points(overall.points), indicator)
+                if indicator.target
+                else None,
                 "trial_limits": overall.trial_limits,
                 "window": _window(overall.window, indicator),
                 "worst_disparity": "red" if red else _worst(rows),
