@@ -98,9 +98,13 @@ def row_outcomes(plan: ExtractPlan) -> Iterator[RowOutcome]:
 def build_resources(
     plan: ExtractPlan, outcome: RowOutcome, *, naming: Naming, recorded: datetime
 ) -> list[Resource]:
-    """The FHIR resources of an accepted row, and the Provenance that points at its line."""
+    """The FHIR resources of an accepted row, and the Provenance that points at its line. A row
+    with nothing to record (a contact that names neither child nor mother) gets no Provenance:
+    R4 requires a Provenance to have a target; the ingest run still counts and reports the row."""
     context = RowContext(plan.mapping.source_system, str(outcome.key), plan.path.name, naming)
     resources = BUILDERS[plan.mapping.source_system](outcome.record, context)
+    if not resources:
+        return []
     resources.append(
         provenance(
             context, resources, file_sha256=plan.file_sha256, row=outcome.row, recorded=recorded

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     bundle_max_entries: int = Field(
         1000, ge=1, le=100_000, description="Most entries a batch or transaction Bundle may hold."
     )
+    request_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest FHIR request body accepted, in bytes (413 beyond).",
+    )
     smtp_host: str | None = Field(None, description="SMTP server for alert email.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
     smtp_user: str | None = Field(None, description="SMTP user name.")

@@ -86,7 +86,8 @@ def gradient_table(context: DashboardContext, view: IndicatorView) -> pn.viewabl
             )
         caption = (
             f"Slope and relative index of inequality across {stratification.replace('_', ' ')}"
-            "s, latest 12 months (SII in the indicator's unit, most minus least deprived)"
+            "s, latest 12 months (SII in the indicator's unit, least minus most deprived as PHE's "
+            "phe_sii defines it: negative where the rate is higher in the more deprived areas)"
         )
         pane.object = "<h2>Every indicator by deprivation</h2>" + html_table(
             pd.DataFrame(rows), caption, digits=2

@@ -138,12 +138,37 @@ def check_resource(resource: dict[str, Any]) -> list[Issue]:
                 f"{resource_type!r} is not a FHIR resource type",
             )
         ]
-    issues = list(_structure(model, resource))
-    issues += _bindings(resource)
-    issues += _references(resource)
-    issues += _identifiers(resource)
-    issues += _extensions(resource, resource_type, resource.get("extension"))
-    return issues
+    return [*_structure(model, resource), *conformance_issues(resource)]
+
+
+def conformance_issues(resource: dict[str, Any]) -> list[Issue]:
+    """The product's rules beyond what the structure definitions check: FHIR's ban on empty
+    elements, required bindings, reference target types, NHS numbers and UK Core extensions."""
+    resource_type = str(resource.get("resourceType"))
+    return [
+        *_empty_elements(resource, resource_type),
+        *_bindings(resource),
+        *_references(resource),
+        *_identifiers(resource),
+        *_extensions(resource, resource_type, resource.get("extension")),
+    ]
+
+
+def _empty_elements(node: Any, path: str) -> Iterator[Issue]:
+    # FHIR JSON (R4 §2.6.2): arrays and objects are never empty; a required list with no
+    # entries, such as a Provenance's target, would otherwise pass fhir.resources.
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in items:
+        where = f"{path}[{key}]" if isinstance(node, list) else f"{path}.{key}"
+        if isinstance(value, dict | list) and not value:
+            yield Issue("error", "structure", where, "an element may not be empty")
+        else:
+            yield from _empty_elements(value, where)
 
 
 def _structure(model: Any, resource: dict[str, Any]) -> Iterator[Issue]:

@@ -183,7 +183,7 @@ def _row_status(resources: list[Resource], statuses: dict[tuple[str, str], Write
     }
     if "updated" in seen:
         return "updated"
-    if not seen:  # nothing clinical to write (an unlinkable contact): only its Provenance
+    if not seen:  # nothing to record (an unlinkable contact): the row is loaded, with no resources
         return "loaded"
     return "loaded" if "created" in seen else "unchanged"
 

@@ -94,19 +94,31 @@ def test_traffic_lights() -> None:
 
 
 def test_sii_and_rii_by_hand() -> None:
-    # Quintile 1 (most deprived) 10 ... quintile 5 (least) 2, equal populations: from the least
-    # deprived end (x = 0.1) to the most (x = 0.9) the rate rises 2 per 0.2, so SII = 10,
-    # intercept 1 and RII = (1 + 10) / 1 = 11.
+    # PHE's phe_sii convention: quintile 1 (most deprived) first at x = 0.1, quintile 5 (least)
+    # at x = 0.9, equal populations. Rates 10 ... 2 fall 2 per 0.2 towards the least deprived
+    # end, so the fitted line is 11 - 10x: SII (fitted at x = 1 minus at x = 0) = -10,
+    # intercept 11 and RII = (11 - 10) / 11 = 1/11.
     index = sii([10, 8, 6, 4, 2], [100] * 5)
-    assert (index.sii, index.intercept, index.rii) == pytest.approx((10.0, 1.0, 11.0))
+    assert (index.sii, index.intercept, index.rii) == pytest.approx((-10.0, 11.0, 1 / 11))
     assert index.sii_lower is None
+    # The same rates listed from the least deprived give the same answer.
+    reversed_input = sii([2, 4, 6, 8, 10], [100] * 5, most_deprived_first=False)
+    assert (reversed_input.sii, reversed_input.rii) == pytest.approx((-10.0, 1 / 11))
     # With standard errors of 1 and equal weights: Var(slope) = 1 / Σ(x − x̄)² = 1 / 0.4.
     with_ci = sii([10, 8, 6, 4, 2], [100] * 5, standard_errors=[1] * 5)
     half_width = 1.959964 * math.sqrt(1 / 0.4)
-    assert with_ci.sii_lower == pytest.approx(10 - half_width, abs=1e-5)
-    assert with_ci.sii_upper == pytest.approx(10 + half_width, abs=1e-5)
+    assert with_ci.sii_lower == pytest.approx(-10 - half_width, abs=1e-5)
+    assert with_ci.sii_upper == pytest.approx(-10 + half_width, abs=1e-5)
     assert with_ci.rii_lower is not None
-    assert with_ci.rii_lower < 11 < with_ci.rii_upper
+    assert with_ci.rii_upper is not None
+    assert with_ci.rii_lower < 1 / 11 < with_ci.rii_upper
+    # A negative multiplier reverses the polarity: the SII scales, its limits swap, RII inverts.
+    flipped = sii([10, 8, 6, 4, 2], [100] * 5, standard_errors=[1] * 5, multiplier=-100)
+    assert flipped.sii == pytest.approx(1000.0)
+    assert flipped.sii_lower == pytest.approx(100 * (10 - half_width), abs=1e-3)
+    assert flipped.sii_upper == pytest.approx(100 * (10 + half_width), abs=1e-3)
+    assert flipped.rii == pytest.approx(11.0)
+    assert flipped.rii_lower == pytest.approx(1 / with_ci.rii_upper)
     # Unequal populations move the midpoints: a flat gradient stays flat.
     assert sii([5, 5, 5], [10, 200, 40]).sii == pytest.approx(0.0, abs=1e-12)
     with pytest.raises(ValueError, match="positive population"):

@@ -1,5 +1,7 @@
-"""Reading a resource sent by a client: FHIR JSON only, well-formed, of the type the URL names,
-and valid against the R4B structure definitions. Each failure names what is wrong and where."""
+"""Reading a resource sent by a client: FHIR JSON only, no larger than the configured limit,
+well-formed, of the type the URL names, valid against the R4B structure definitions and the
+product's own rules (required bindings, reference targets, NHS numbers, UK Core extensions,
+no empty elements). Each failure names what is wrong and where."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from fastapi import Request
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from fhir_mappings.fhir.conformance import conformance_issues
 from service.api.fhir.outcome import FhirError
 
 ACCEPTED_MEDIA_TYPES = {"application/fhir+json", "application/json"}
@@ -23,10 +26,28 @@ async def json_body(request: Request) -> Any:
             "not-supported",
             f"send the resource as application/fhir+json (got {media_type or 'no content type'!r})",
         )
+    limit = request.app.state.settings.request_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    body = bytearray()
+    async for chunk in request.stream():  # read no further than the limit allows
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(len(body), limit)
     try:
-        return orjson.loads(await request.body())
+        return orjson.loads(bytes(body))
     except orjson.JSONDecodeError as error:
         raise FhirError(400, "structure", f"the body is not valid JSON: {error}") from None
+
+
+def _too_large(size: int, limit: int) -> FhirError:
+    return FhirError(
+        413,
+        "too-costly",
+        f"the request body is over {limit:,} bytes (at least {size:,}); "
+        "send fewer entries per Bundle, or raise PERINATAL_REQUEST_MAX_BYTES",
+    )
 
 
 async def resource_body(request: Request, resource_type: str) -> dict[str, Any]:
@@ -65,6 +86,13 @@ def checked_resource(
         raise FhirError(
             400, "structure", f"{where}{path}: {message}", expression=f"{actual}.{path}"
         )
+    problems = [i for i in conformance_issues(resource) if i.severity == "error"]
+    if problems:
+        first = problems[0]
+        raise FhirError(
+            400, first.code, f"{where}{first.expression}: {first.diagnostics}",
+            expression=first.expression,
+        )  # fmt: skip
     return dict(resource)
 
 

@@ -3,12 +3,17 @@ catches what it is for, naming the element."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fhir_mappings.fhir import codes
 from fhir_mappings.fhir.conformance import check_resource
+from fhir_mappings.fhir.naming import Naming
+from fhir_mappings.mapping.model import default_mapping
+from fhir_mappings.row_pipeline import build_resources, plan_extract, row_outcomes
 from tests.fhir_mappings.fhir.test_golden import CASES, build_file
 from tests.service.api import fhir_examples as ex
 
@@ -98,3 +103,34 @@ def test_valid_uk_core_extensions_pass() -> None:
         ],
     }
     assert check_resource(patient) == []
+
+
+def test_an_empty_element_is_an_error_naming_it() -> None:
+    provenance = {
+        "resourceType": "Provenance",
+        "target": [],
+        "recorded": "2024-03-05T10:00:00+00:00",
+        "agent": [{"who": {"display": "a test"}, "role": [{}]}],
+    }
+    issues = {(i.code, i.expression) for i in check_resource(provenance)}
+    assert issues == {
+        ("structure", "Provenance.target"),
+        ("structure", "Provenance.agent[0].role[0]"),
+    }
+
+
+def test_a_row_with_nothing_to_record_gets_no_provenance(tmp_path: Path) -> None:
+    mapping = default_mapping("health_visiting")
+    header = list(mapping.columns)
+    values = dict.fromkeys(header, "") | {
+        "contact_id": "HV1",
+        "contact_date": "2024-05-01",
+        "contact_type": "antenatal",
+    }
+    extract = tmp_path / "contacts.csv"
+    extract.write_text(",".join(header) + "\n" + ",".join(values[c] for c in header) + "\n")
+    plan = plan_extract(extract, mapping, file_sha256="0" * 64, today=date(2024, 6, 1))
+    (outcome,) = row_outcomes(plan)
+    assert outcome.status == "accepted"
+    recorded = datetime(2024, 6, 1, tzinfo=UTC)
+    assert build_resources(plan, outcome, naming=Naming(), recorded=recorded) == []

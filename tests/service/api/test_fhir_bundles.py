@@ -140,3 +140,32 @@ def test_not_a_batch_or_transaction(api: TestClient) -> None:
     assert_outcome(post_bundle(api, "collection", []), 400, "invalid")
     response = api.post("/fhir", content=b"{", headers={"content-type": FHIR_JSON})
     assert_outcome(response, 400, "structure")
+
+
+def test_a_transaction_with_an_entry_outside_a_required_binding_commits_nothing(
+    api: TestClient,
+) -> None:
+    good = create(ex.MOTHER, "urn:uuid:0f6a2c1e-0000-4000-8000-000000000004")
+    bad = create({**ex.BABY, "gender": "M"}, "urn:uuid:0f6a2c1e-0000-4000-8000-000000000005")
+
+    response = post_bundle(api, "transaction", [good, bad])
+
+    body = assert_outcome(response, 400, "code-invalid")
+    assert "Bundle.entry[1]" in body["issue"][0]["diagnostics"]  # type: ignore[index]
+    assert count(api, "Patient") == 0
+
+
+def test_a_body_over_the_limit_is_413_and_stores_nothing(empty_database_url: str) -> None:
+    settings = Settings(database_url=empty_database_url, api_tokens=TOKENS, request_max_bytes=4096)
+    with TestClient(create_app(settings), headers=bearer(WRITER_TOKEN)) as client:
+        padded = {**ex.BABY, "id": None, "text": {"status": "generated", "div": "x" * 5000}}
+        response = client.post(
+            "/fhir/Patient", content=orjson.dumps(padded), headers={"content-type": FHIR_JSON}
+        )
+        body = assert_outcome(response, 413, "too-costly")
+        assert "4,096 bytes" in body["issue"][0]["diagnostics"]  # type: ignore[index]
+        entries = [
+            create(ex.MOTHER, f"urn:uuid:0f6a2c1e-0000-4000-8000-{i:012d}") for i in range(40)
+        ]
+        assert_outcome(post_bundle(client, "transaction", entries), 413, "too-costly")
+        assert count(client, "Patient") == 0

@@ -166,3 +166,22 @@ def test_a_clients_reads_within_a_second_are_one_audit_event(api: TestClient) ->
     event = reads[0]["resource"]
     assert sorted(e["what"]["reference"] for e in event["entity"]) == ["Patient/b1", "Patient/m1"]
     assert event["period"]["start"] <= event["period"]["end"]
+
+
+def test_a_code_outside_a_required_binding_is_refused(api: TestClient) -> None:
+    response = send(api, "POST", "/fhir/Patient", {**ex.BABY, "id": None, "gender": "M"})
+
+    body = assert_outcome(response, 400, "code-invalid")
+    assert "Patient.gender" in body["issue"][0]["diagnostics"]  # type: ignore[index]
+    assert api.get("/fhir/Patient", params={"_summary": "count"}).json()["total"] == 0
+
+
+def test_an_empty_element_is_refused(api: TestClient) -> None:
+    provenance = {
+        "resourceType": "Provenance",
+        "target": [],
+        "recorded": "2024-03-05T10:00:00+00:00",
+        "agent": [{"who": {"display": "a test"}}],
+    }
+    body = assert_outcome(send(api, "POST", "/fhir/Provenance", provenance), 400, "structure")
+    assert "Provenance.target" in body["issue"][0]["diagnostics"]  # type: ignore[index]
