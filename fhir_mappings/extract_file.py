@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fhir_mappings.findings import Finding
+
 CHUNK_BYTES = 1 << 20
 
 
@@ -25,6 +27,28 @@ class ExtractFileError(Exception):
 class SourceRow:
     number: int  # 1-based data row, the header excluded: what an analyst sees in a spreadsheet
     values: tuple[str, ...]
+    # A row assembled from several tables (a national source) carries where each part came
+    # from, everything it was made of, and the digest of what the mapping reads; a plain file's
+    # row is its own origin, raw values and digest.
+    origin: tuple[RowOrigin, ...] = ()
+    raw: dict[str, str] | None = None
+    digest: str | None = None
+    findings: tuple[Finding, ...] = ()  # found while assembling it (a date outside its period)
+
+
+@dataclass(frozen=True)
+class RowOrigin:
+    """One table row behind an assembled row: `table` as the mapping names it (the prefix of
+    its columns), the file (or database table) it was read from, its checksum and its row."""
+
+    table: str
+    source: str
+    sha256: str
+    row: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.source} row {self.row}"
 
 
 def file_sha256(path: Path) -> str:

@@ -9,19 +9,21 @@ yielded one at a time, so memory does not grow with the file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from fhir_mappings.extract_file import SourceRow, read_header, read_rows
+from fhir_mappings.extract_file import RowOrigin, SourceRow, read_header, read_rows
 from fhir_mappings.fhir import BUILDERS
 from fhir_mappings.fhir.naming import Naming
 from fhir_mappings.fhir.shapes import Resource, RowContext, provenance
 from fhir_mappings.findings import Finding
 from fhir_mappings.mapping.engine import RowMapper
 from fhir_mappings.mapping.model import Mapping
+from fhir_mappings.national.assemble import Assembly, Refused, wanted_columns
+from fhir_mappings.national.tables import TableData
 
 RowStatus = Literal["accepted", "quarantined", "duplicate"]
 
@@ -35,17 +37,22 @@ class RowOutcome:
     status: RowStatus
     findings: list[Finding] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
+    origin: tuple[RowOrigin, ...] = ()  # the table rows an assembled record was made of
 
 
 @dataclass(frozen=True)
 class ExtractPlan:
-    """A file checked as a whole and ready to stream: its header resolved against the mapping."""
+    """A source checked as a whole and ready to stream: its header resolved against the
+    mapping. `path` is the file, or the folder (or database) of a national source's tables."""
 
     path: Path
     mapping: Mapping
     mapper: RowMapper
     header: list[str]
     file_sha256: str
+    source_rows: Callable[[], Iterator[SourceRow]] | None = None  # None: the file's rows
+    refused: Sequence[Refused] = ()  # rows refused before mapping (orphans)
+    notes: tuple[str, ...] = ()
 
 
 def plan_extract(path: Path, mapping: Mapping, *, file_sha256: str, today: date) -> ExtractPlan:
@@ -54,11 +61,40 @@ def plan_extract(path: Path, mapping: Mapping, *, file_sha256: str, today: date)
     return ExtractPlan(path, mapping, RowMapper(mapping, header, today=today), header, file_sha256)
 
 
+def plan_national(
+    where: Path, mapping: Mapping, tables: dict[str, TableData], *, today: date
+) -> ExtractPlan:
+    """Assemble a national source's tables into records and resolve them against the mapping;
+    raises if the tables are unusable as a whole (a required table or column missing)."""
+    from fhir_mappings.national.assemble import assemble
+
+    assert mapping.national is not None
+    wanted = wanted_columns((c, m.aliases) for c, m in mapping.columns.items())
+    assembly: Assembly = assemble(mapping.national, tables, wanted)
+    mapper = RowMapper(mapping, assembly.header, today=today)
+    digest = hashlib.sha256("".join(sorted(t.sha256 for t in tables.values())).encode())
+    return ExtractPlan(
+        where,
+        mapping,
+        mapper,
+        assembly.header,
+        digest.hexdigest(),
+        source_rows=lambda: iter(assembly.records),
+        refused=assembly.refused,
+        notes=tuple(assembly.notes),
+    )
+
+
 def row_outcomes(plan: ExtractPlan) -> Iterator[RowOutcome]:
+    for refused in plan.refused:
+        yield RowOutcome(
+            refused.number, None, refused.raw, refused.digest, "quarantined", refused.findings
+        )
     first_seen: dict[str, int] = {}
-    for source_row in read_rows(plan.path):
-        raw = _raw(plan.header, source_row)
-        digest = _row_sha256(source_row)
+    rows = plan.source_rows() if plan.source_rows else read_rows(plan.path)
+    for source_row in rows:
+        raw = source_row.raw if source_row.raw is not None else _raw(plan.header, source_row)
+        digest = source_row.digest or _row_sha256(source_row)
         if digest in first_seen:
             yield RowOutcome(
                 source_row.number,
@@ -79,19 +115,29 @@ def row_outcomes(plan: ExtractPlan) -> Iterator[RowOutcome]:
             continue
         first_seen[digest] = source_row.number
         mapped = plan.mapper.map(source_row)
+        findings = mapped.findings + list(source_row.findings)
+        if source_row.origin:
+            findings = _located(findings, source_row.origin)
         key = mapped.record.get(plan.mapping.key)
-        if mapped.has_errors or key is None:
+        if key is None or any(f.severity == "error" for f in findings):
             yield RowOutcome(
                 source_row.number,
                 None if key is None else str(key),
                 raw,
                 digest,
                 "quarantined",
-                mapped.findings,
+                findings,
             )
             continue
         yield RowOutcome(
-            source_row.number, str(key), raw, digest, "accepted", mapped.findings, mapped.record
+            source_row.number,
+            str(key),
+            raw,
+            digest,
+            "accepted",
+            findings,
+            mapped.record,
+            source_row.origin,
         )
 
 
@@ -105,12 +151,21 @@ def build_resources(
     resources = BUILDERS[plan.mapping.source_system](outcome.record, context)
     if not resources:
         return []
-    resources.append(
-        provenance(
-            context, resources, file_sha256=plan.file_sha256, row=outcome.row, recorded=recorded
-        )
-    )
+    sources = outcome.origin or (RowOrigin("", plan.path.name, plan.file_sha256, outcome.row),)
+    resources.append(provenance(context, resources, sources=sources, recorded=recorded))
     return resources
+
+
+def _located(findings: list[Finding], origin: tuple[RowOrigin, ...]) -> list[Finding]:
+    """Say in each finding about a joined table's column which file and row it is in."""
+    where = {o.table: o.where for o in origin}
+    located = []
+    for finding in findings:
+        place = where.get(finding.column.partition(".")[0])
+        if place and not finding.message.startswith(place):
+            finding = replace(finding, message=f"{place}: {finding.message}")
+        located.append(finding)
+    return located
 
 
 def _raw(header: list[str], source_row: SourceRow) -> dict[str, str]:

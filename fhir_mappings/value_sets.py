@@ -18,6 +18,7 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
         "breech_vaginal",
         "elective_caesarean",
         "emergency_caesarean",
+        "other",  # MSDS DeliveryMethodCode 9: other than those listed
     ),
     "presentation": ("cephalic", "breech", "other"),
     "perineal_trauma": (
@@ -31,8 +32,14 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
         "fourth_degree",
         "episiotomy_only",
     ),
-    "birth_outcome": ("live_birth", "stillbirth_antepartum", "stillbirth_intrapartum"),
-    "first_feed": ("breast_milk", "formula", "none"),
+    "birth_outcome": (
+        "live_birth",
+        "stillbirth_antepartum",
+        "stillbirth_intrapartum",
+        "stillbirth_indeterminate",  # MSDS PregOutcome 04: time of death unknown
+    ),
+    # breast_milk_and_formula: MSDS BabyFirstFeedIndCode 02 (maternal or donor milk and formula)
+    "first_feed": ("breast_milk", "breast_milk_and_formula", "formula", "none"),
     "pmh_referral_source": ("midwife", "gp", "obstetrician", "health_visitor", "self", "other"),
     "discharge_destination": ("home", "transfer", "foster_care", "died"),
     "breast_milk_at_discharge": ("exclusive", "partial", "none"),

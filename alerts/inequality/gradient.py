@@ -105,9 +105,7 @@ def _scaled(index: SlopeIndex, multiplier: float) -> SlopeIndex:
         sii_limits.reverse()
         rii = _inverse(rii)
         rii_limits = [_inverse(index.rii_upper), _inverse(index.rii_lower)]
-    return SlopeIndex(
-        index.sii * multiplier, rii, index.intercept, *sii_limits, *rii_limits
-    )
+    return SlopeIndex(index.sii * multiplier, rii, index.intercept, *sii_limits, *rii_limits)
 
 
 def _times(value: float | None, multiplier: float) -> float | None:

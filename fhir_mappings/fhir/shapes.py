@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from fhir_mappings.extract_file import RowOrigin
 from fhir_mappings.fhir import codes
 from fhir_mappings.fhir.naming import NHS_NUMBER_SYSTEM, Naming, resource_id
 
@@ -214,11 +216,11 @@ def provenance(
     context: RowContext,
     targets: list[Resource],
     *,
-    file_sha256: str,
-    row: int,
+    sources: Sequence[RowOrigin],
     recorded: datetime,
 ) -> Resource:
-    """Which extract row produced these resources: the file, its checksum and the row number."""
+    """Which source rows produced these resources: for each, the file (or table), its checksum
+    and the row number."""
     return {
         "resourceType": "Provenance",
         "id": context.id("provenance"),
@@ -237,10 +239,11 @@ def provenance(
                 "what": {
                     "identifier": {
                         "system": "urn:ietf:rfc:6920",
-                        "value": f"sha-256;{file_sha256}",
+                        "value": f"sha-256;{source.sha256}",
                     },
-                    "display": f"{context.file_name} row {row}",
+                    "display": source.where,
                 },
             }
+            for source in sources
         ],
     }

@@ -51,6 +51,7 @@ class RowMapper:
         self.width = len(header)
         self.checks: list[Check] = [CHECKS[mapping.source_system][c] for c in mapping.checks]
         self.column_of_target = {c.target: c.name for c in self.columns}
+        self.blank_unlisted = mapping.unlisted_codes == "blank_with_warning"
 
     def _resolve(self, header: list[str]) -> list[_Column]:
         position = {name: index for index, name in enumerate(header)}
@@ -118,10 +119,11 @@ class RowMapper:
                 value = column.parse(raw)
             except Invalid as invalid:
                 record[column.target] = None
+                severity = invalid.severity
+                if invalid.rule == "code_list" and not column.required and self.blank_unlisted:
+                    severity = "warning"
                 findings.append(
-                    Finding(
-                        source.number, column.name, invalid.rule, invalid.severity, invalid.message
-                    )
+                    Finding(source.number, column.name, invalid.rule, severity, invalid.message)
                 )
                 continue
             if column.is_date and _day(value) > self.today:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fhir_mappings.mapping.targets import TARGETS, Kind, Target
+from fhir_mappings.national.model import National
 from fhir_mappings.value_sets import VALUE_SETS
 
 Parser = Literal[
@@ -48,6 +49,10 @@ DEFAULT_MAPPINGS = {
     "neonatal": "neonatal_episodes_v1.yaml",
     "health_visiting": "health_visiting_contacts_v1.yaml",
 }
+# The national datasets, by the names users type, with the mapping each is read through.
+NATIONAL_MAPPINGS = {
+    "msds": "msds_v2.yaml",
+}
 
 
 class MappingError(Exception):
@@ -79,6 +84,12 @@ class Mapping(BaseModel):
     code_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
     columns: dict[str, ColumnMapping]
     checks: tuple[str, ...] = ()
+    # What a code outside its value set does to a row: quarantines it, or (for a column that is
+    # not required) blanks the value with a warning so the rest of the record still counts.
+    unlisted_codes: Literal["quarantine", "blank_with_warning"] = "quarantine"
+    # A source held as several tables (MSDS, CSDS, the National Neonatal Data Set): its columns
+    # are then `Table.Column`, activity and derived names (see fhir_mappings/national).
+    national: National | None = None
     sha256: str = ""
 
     @property
@@ -122,8 +133,16 @@ def load_mapping(path: Path) -> Mapping:
 
 
 def default_mapping(source_system: str) -> Mapping:
-    file = resources.files("fhir_mappings.mapping") / "defaults" / DEFAULT_MAPPINGS[source_system]
-    return parse_mapping(file.read_bytes(), DEFAULT_MAPPINGS[source_system])
+    return _packaged(DEFAULT_MAPPINGS[source_system])
+
+
+def national_mapping(dataset: str) -> Mapping:
+    return _packaged(NATIONAL_MAPPINGS[dataset])
+
+
+def _packaged(name: str) -> Mapping:
+    file = resources.files("fhir_mappings.mapping") / "defaults" / name
+    return parse_mapping(file.read_bytes(), name)
 
 
 def parse_mapping(raw: bytes, name: str) -> Mapping:
@@ -187,6 +206,12 @@ def _first_problem(mapping: Mapping) -> str | None:
         problem = _column_problem(mapping, column, mapped, targets[mapped.target])
         if problem:
             return f"column {column!r}: {problem}"
+        for name in (column, *mapped.aliases):
+            if mapping.national and not _national_column(mapping.national, name):
+                return (
+                    f"column {name!r}: neither Table.Column of a declared table nor an "
+                    "activity or derived column"
+                )
     if mapping.key not in seen_targets:
         return f"key {mapping.key!r} is not the target of any column"
     from fhir_mappings.mapping.checks import CHECKS  # the checks import this module
@@ -199,6 +224,16 @@ def _first_problem(mapping: Mapping) -> str | None:
         if missing:
             return f"check {check!r} needs the target {missing[0]!r}, which no column fills"
     return None
+
+
+def _national_column(national: National, name: str) -> bool:
+    table = name.partition(".")[0]
+    return (
+        name in national.activities
+        or name in national.derived
+        or table in national.tables
+        or table == "Submission"
+    )
 
 
 def _column_problem(

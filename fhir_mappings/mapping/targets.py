@@ -69,8 +69,10 @@ MATERNITY: dict[str, Target] = {
     "baby.local_id": Target("text", identifying=True),
     "baby.sex": _code("sex"),
     "baby.birth_weight_g": Target("integer", unit="g", low=200, high=6500, suspect=WEIGHT_SUSPECT),
+    # Plausible, not eligible: 20+0 to 46+0 weeks. The measures set their own bounds (NHS
+    # England's CQIMs count 154–315 days), so a birth just outside them still counts elsewhere.
     "baby.gestation_days": Target(
-        "integer", unit="d", low=154, high=315, suspect=GESTATION_SUSPECT
+        "integer", unit="d", low=140, high=322, suspect=GESTATION_SUSPECT
     ),
     "baby.birth_outcome": _code("birth_outcome"),
     "baby.apgar_5min": Target("integer", low=0, high=10),

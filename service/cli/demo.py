@@ -14,11 +14,11 @@ import click
 
 from fhir_mappings.synthetic.files import IMD_FILE, POSTCODE_LOOKUP_FILE
 from fhir_mappings.synthetic.spec import SynthesisSpec
-from service.cli.ingest import describe, ingest_extract
+from service.cli.ingest import describe, ingest_extract, ingest_national
 from service.cli.projection import issue_counts, load_reference_tables, refresh_projection
 from service.cli.serve import run_server
 from service.cli.state import CliState
-from service.cli.synth import synthesis_options, synthesise
+from service.cli.synth import MSDS_FOLDER, format_option, synthesis_options, synthesise
 from service.config import Settings
 
 pass_state = click.make_pass_decorator(CliState)
@@ -128,8 +128,11 @@ def with_demo_token(settings: Settings) -> Settings:
     show_default=True,
     help="Serve the product after the stages have run.",
 )
+@format_option("msds: read the maternity births from MSDS v2 tables, not the reference extract.")
 @pass_state
-def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool) -> None:
+def demo(
+    state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool, national_format: str
+) -> None:
     """Generate data, run every stage on it, and serve the product."""
     from service.storage import migrate
 
@@ -137,7 +140,8 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
     out_dir = out_dir or settings.data_dir / "demo"
 
     click.echo(f"1/6 synthetic extracts → {out_dir}")
-    result = synthesise(spec, out_dir)
+    msds = national_format == "msds"
+    result = synthesise(spec, out_dir, msds=msds)
     for name, rows in result.truth["counts"]["extract_rows"].items():
         click.echo(f"    {name}: {rows:,} rows")
     for event in result.truth["injected_events"]:
@@ -153,7 +157,12 @@ def demo(state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool
 
     click.echo("4/6 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():
-        report = ingest_extract(state, source, out_dir / file_name, None, project=False)
+        if msds and source == "maternity":
+            report = ingest_national(
+                state, "msds", out_dir / MSDS_FOLDER, None, None, None, project=False
+            )
+        else:
+            report = ingest_extract(state, source, out_dir / file_name, None, project=False)
         click.echo("    " + describe(report).replace("\n", "\n    "))
     # Once for all three extracts: each family is linked and projected a single time.
     click.echo("    " + refresh_projection(state).replace("\n", "\n    "))

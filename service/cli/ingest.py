@@ -10,9 +10,13 @@ import click
 
 from service.cli.state import CliState
 from service.errors import InputError
-from service.ingest.sources import SOURCES
+from service.ingest.sources import NATIONAL_SOURCES, SOURCES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fhir_mappings.mapping.model import Mapping
+    from fhir_mappings.national.tables import FolderContents
     from service.ingest.run import IngestReport
     from service.projection.refresh import RefreshReport
 
@@ -20,8 +24,8 @@ pass_state = click.make_pass_decorator(CliState)
 
 
 @click.command()
-@click.argument("source", type=click.Choice(list(SOURCES)))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Choice([*SOURCES, *NATIONAL_SOURCES]))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option(
     "--mapping",
     "mapping_file",
@@ -35,13 +39,92 @@ pass_state = click.make_pass_decorator(CliState)
     help="Leave the analytic projection to a later `perinatal projection refresh` "
     "(quicker when loading several extracts in a row).",
 )
+@click.option(
+    "--from-db",
+    "database_url",
+    default=None,
+    help="National sources: read the tables from this database (a SQLAlchemy URL) "
+    "instead of a folder.",
+)
+@click.option("--schema", default=None, help="With --from-db: the schema holding the tables.")
 @pass_state
 def ingest(
-    state: CliState, source: str, file: Path, mapping_file: Path | None, no_projection: bool
+    state: CliState,
+    source: str,
+    file: Path | None,
+    mapping_file: Path | None,
+    no_projection: bool,
+    database_url: str | None,
+    schema: str | None,
 ) -> None:
-    """Load a SOURCE extract FILE: valid rows become FHIR, the rest go to quarantine."""
-    report = ingest_extract(state, SOURCES[source], file, mapping_file, project=not no_projection)
+    """Load a SOURCE extract FILE: valid rows become FHIR, the rest go to quarantine.
+
+    For a national dataset (msds) FILE is a folder of its tables, one file per table named by
+    the table (MSD000Header.csv, MSD001MotherDemog.csv, …), or use --from-db."""
+    project = not no_projection
+    if source in NATIONAL_SOURCES:
+        report = ingest_national(
+            state, source, file, mapping_file, database_url, schema, project=project
+        )
+    else:
+        if file is None or database_url:
+            raise InputError(f"{source}: give the extract FILE (--from-db is for national sources)")
+        if file.is_dir():
+            raise InputError(f"{file} is a folder; {source} extracts are one file")
+        report = ingest_extract(state, SOURCES[source], file, mapping_file, project=project)
     click.echo(describe(report))
+
+
+def ingest_national(
+    state: CliState,
+    dataset: str,
+    folder: Path | None,
+    mapping_file: Path | None,
+    database_url: str | None,
+    schema: str | None,
+    *,
+    project: bool = True,
+) -> IngestReport:
+    from fhir_mappings.mapping.model import national_mapping
+    from fhir_mappings.national.tables import read_folder
+    from service.clock import utc_now
+    from service.ingest.national_db import read_schema
+    from service.ingest.run import ingest_tables
+    from service.storage import migrate
+    from service.storage.engine import make_session_factory
+
+    mapping = _mapping(mapping_file, lambda: national_mapping(dataset))
+    if mapping.national is None:
+        raise InputError(f"mapping {mapping.name} declares no national tables (national:)")
+    declared = list(mapping.national.tables)
+    if database_url:
+        if folder is not None:
+            raise InputError("give a FOLDER or --from-db, not both")
+        name = f"{dataset} tables in {schema or 'the default schema'}"
+
+        def read() -> FolderContents:
+            return read_schema(database_url, schema, declared)
+    else:
+        if folder is None or not folder.is_dir():
+            raise InputError(f"{dataset}: give the FOLDER of its tables (or --from-db URL)")
+        name = folder.name
+
+        def read() -> FolderContents:
+            return read_folder(folder, declared)
+
+    engine = state.engine()
+    migrate.upgrade(engine)
+    with click.progressbar(length=0, label=f"ingesting {name}", file=sys.stderr) as bar:
+        return ingest_tables(
+            make_session_factory(engine),
+            name,
+            read,
+            mapping,
+            clock=utc_now,
+            on_rows=bar.update,
+            precedence=state.precedence(),
+            project=project,
+        )
 
 
 def ingest_extract(
@@ -52,16 +135,15 @@ def ingest_extract(
     *,
     project: bool = True,
 ) -> IngestReport:
-    from fhir_mappings.mapping.model import MappingError, default_mapping, load_mapping
+    from fhir_mappings.mapping.model import default_mapping
     from service.clock import utc_now
     from service.ingest.run import ingest_file
     from service.storage import migrate
     from service.storage.engine import make_session_factory
 
-    try:
-        mapping = load_mapping(mapping_file) if mapping_file else default_mapping(source_system)
-    except MappingError as error:
-        raise InputError(str(error)) from None
+    mapping = _mapping(mapping_file, lambda: default_mapping(source_system))
+    if mapping.national is not None:
+        raise InputError(f"mapping {mapping.name} is for national tables: ingest a FOLDER")
     if mapping.source_system != source_system:
         raise InputError(
             f"mapping {mapping.name} is for {mapping.source_system}, not {source_system}"
@@ -80,6 +162,15 @@ def ingest_extract(
             precedence=state.precedence(),
             project=project,
         )
+
+
+def _mapping(mapping_file: Path | None, default: Callable[[], Mapping]) -> Mapping:
+    from fhir_mappings.mapping.model import MappingError, load_mapping
+
+    try:
+        return load_mapping(mapping_file) if mapping_file else default()
+    except MappingError as error:
+        raise InputError(str(error)) from None
 
 
 def describe(report: IngestReport) -> str:

@@ -66,6 +66,18 @@ def synthesis_options(*, default_defect_rate: float) -> Callable[[F], F]:
     return decorate
 
 
+def format_option(help_text: str) -> Callable[[F], F]:
+    """`--format reference|msds`, handed to the command as `national_format`."""
+    return click.option(
+        "--format",
+        "national_format",
+        type=click.Choice(["reference", "msds"]),
+        default="reference",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.command()
 @click.option(
     "--out",
@@ -75,14 +87,20 @@ def synthesis_options(*, default_defect_rate: float) -> Callable[[F], F]:
     help="Folder to write the files to (created if missing).",
 )
 @synthesis_options(default_defect_rate=DEFAULTS.defect_rate)
-def synth(out_dir: Path, spec: SynthesisSpec) -> None:
+@format_option("msds: also write the maternity births as MSDS v2 tables in OUT/msds.")
+def synth(out_dir: Path, spec: SynthesisSpec, national_format: str) -> None:
     """Write synthetic maternity, neonatal and health-visiting extracts to OUT."""
-    result = synthesise(spec, out_dir)
+    result = synthesise(spec, out_dir, msds=national_format == "msds")
     rows = result.truth["counts"]["extract_rows"]
     click.echo(f"wrote {out_dir}: " + ", ".join(f"{n:,} {name} rows" for name, n in rows.items()))
+    if national_format == "msds":
+        click.echo(f"wrote {out_dir / MSDS_FOLDER}: the maternity births as MSDS v2 tables")
 
 
-def synthesise(spec: SynthesisSpec, out_dir: Path) -> SyntheticExtracts:
+MSDS_FOLDER = "msds"
+
+
+def synthesise(spec: SynthesisSpec, out_dir: Path, *, msds: bool = False) -> SyntheticExtracts:
     """Generate and write, with a progress bar over the stages."""
     from fhir_mappings.synthetic.files import write_extracts
     from fhir_mappings.synthetic.generator import STAGES, generate
@@ -97,6 +115,15 @@ def synthesise(spec: SynthesisSpec, out_dir: Path) -> SyntheticExtracts:
         bar.update(1, "writing")
         try:
             write_extracts(result, out_dir)
+            if msds:
+                write_msds_folder(result, out_dir / MSDS_FOLDER)
         except OSError as error:
             raise InputError(f"cannot write to {out_dir}: {error.strerror}") from None
     return result
+
+
+def write_msds_folder(result: SyntheticExtracts, folder: Path) -> None:
+    from fhir_mappings.synthetic.national.msds import first_months, msds_tables, write_msds
+
+    births = result.extracts["maternity"].frame
+    write_msds(msds_tables(births, resubmitted=first_months(births)), folder)

@@ -24,11 +24,13 @@ from fhir_mappings.fhir.naming import Naming
 from fhir_mappings.fhir.shapes import Resource
 from fhir_mappings.mapping.engine import HeaderMismatchError
 from fhir_mappings.mapping.model import Mapping
+from fhir_mappings.national.tables import FolderContents
 from fhir_mappings.row_pipeline import (
     ExtractPlan,
     RowOutcome,
     build_resources,
     plan_extract,
+    plan_national,
     row_outcomes,
 )
 from service.clock import Clock
@@ -102,7 +104,6 @@ def ingest_file(
 
     With `project=False` the changed patients stay queued for a later `refresh`: loading several
     extracts in a row then projects each family once instead of once per extract."""
-    naming = naming or Naming()
     started = clock()
     try:
         digest = file_sha256(path)
@@ -118,6 +119,56 @@ def ingest_file(
         message = str(error) if str(error).startswith(path.name) else f"{path.name}: {error}"
         _finish_run(sessions, run_id, report, clock(), status="failed", error=message)
         raise InputError(message) from None
+    return _load(sessions, run_id, plan, report, clock, naming, on_rows, precedence, project)
+
+
+def ingest_tables(
+    sessions: sessionmaker[Session],
+    name: str,
+    read_tables: Callable[[], FolderContents],
+    mapping: Mapping,
+    *,
+    clock: Clock,
+    naming: Naming | None = None,
+    on_rows: Callable[[int], None] = lambda rows: None,
+    precedence: Precedence | None = None,
+    project: bool = True,
+) -> IngestReport:
+    """Load a national source's tables (a folder, or a warehouse schema) as `ingest_file` loads
+    a file: `name` is what the run report calls the source. Tables unusable as a whole (a
+    required table or column missing, no key to join on) load nothing."""
+    started = clock()
+    report = IngestReport(mapping.source_system, name, "", mapping.name)
+    run_id = _start_run(sessions, report, mapping, started)
+    try:
+        contents = read_tables()
+        plan = plan_national(
+            Path(name), mapping, contents.tables, today=started.astimezone(LONDON).date()
+        )
+    except (ExtractFileError, HeaderMismatchError) as error:
+        message = f"{name}: {error}"
+        _finish_run(sessions, run_id, report, clock(), status="failed", error=message)
+        raise InputError(message) from None
+    report.file_sha256 = plan.file_sha256
+    report.notes += [
+        f"{other} is not a table {mapping.name} reads: ignored" for other in contents.ignored
+    ]
+    report.notes += plan.notes
+    return _load(sessions, run_id, plan, report, clock, naming, on_rows, precedence, project)
+
+
+def _load(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    plan: ExtractPlan,
+    report: IngestReport,
+    clock: Clock,
+    naming: Naming | None,
+    on_rows: Callable[[int], None],
+    precedence: Precedence | None,
+    project: bool,
+) -> IngestReport:
+    naming = naming or Naming()
     report.notes += plan.mapper.notes
     try:
         for batch in _batches(row_outcomes(plan), BATCH_ROWS):
@@ -134,7 +185,7 @@ def ingest_file(
         # Only the months this load changed are recounted (the projection queued them).
         report.indicators = compute_when_free(sessions, now=clock, full=False)
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
-    log.info("ingested %s: %s", path.name, dict(report.rows))
+    log.info("ingested %s: %s", report.file_name, dict(report.rows))
     return report
 
 
@@ -218,6 +269,7 @@ def _finish_run(
     with sessions.begin() as session:
         run = session.get_one(IngestRun, run_id)
         run.status, run.error, run.finished_at = status, error, finished
+        run.file_sha256 = report.file_sha256
         run.rows_read = report.rows_read
         run.rows_loaded = report.rows["loaded"] + report.rows["updated"]
         run.rows_unchanged = report.rows["unchanged"]

@@ -339,3 +339,38 @@ def test_db_reindex_rebuilds_the_search_index(run, tmp_path: Path) -> None:  # t
     with sessions() as session:
         restored = session.scalar(select(func.count()).select_from(SearchToken))
     assert restored == indexed == 1  # its gender
+
+
+def test_synth_and_ingest_msds_from_a_folder_and_a_warehouse(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "data", *SMALL, "--format", "msds").exit_code == 0
+    assert (tmp_path / "data/msds/MSD401BabyDemographics.csv").exists()
+    (tmp_path / "data/msds/MSD106DiagnosisPreg.csv").write_text("UniqSubmissionID\n1\n")
+
+    result = run("ingest", "msds", "data/msds", "--no-projection")
+    assert result.exit_code == 0, result.output
+    assert "msds (maternity, mapping msds_v2)" in result.output
+    assert ", quarantined 0," in result.output
+    assert "MSD106DiagnosisPreg.csv is not a table msds_v2 reads: ignored" in result.output
+    assert "is superseded by a later one" in result.output
+
+    warehouse = make_engine(f"sqlite:///{tmp_path / 'warehouse.db'}")
+    for path in (tmp_path / "data/msds").glob("MSD[0-4]*.csv"):
+        pd.read_csv(path, dtype=str, keep_default_na=False).to_sql(path.stem, warehouse)
+    warehouse.dispose()
+    result = run("ingest", "msds", "--from-db", f"sqlite:///{tmp_path / 'warehouse.db'}")
+    assert result.exit_code == 0, result.output
+    assert ", quarantined 0," in result.output
+    assert "loaded 0, updated 0, unchanged " in result.output  # the same records as the folder
+
+
+def test_ingest_msds_missing_a_table_is_one_line_and_loads_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "data", *SMALL, "--format", "msds").exit_code == 0
+    (tmp_path / "data/msds/MSD000Header.csv").unlink()
+    result = run("ingest", "msds", "data/msds")
+    assert result.exit_code != 0
+    last = result.output.strip().splitlines()[-1]
+    assert last == (
+        "error: msds: the folder lacks the required table MSD000Header (MSDS v2); "
+        "nothing was loaded"
+    )
+    assert "Traceback" not in result.output

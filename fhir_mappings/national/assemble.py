@@ -1,0 +1,488 @@
+"""The tables of a national source in, one flat row per record out: what the mapping engine maps.
+
+Pure: the tables are read by the caller. In order:
+
+1. **The latest submission wins.** For a provider and reporting period only the submission with
+   the highest `UniqSubmissionID` is read; rows of superseded submissions are counted, not read.
+2. **Joins.** Each table's rows find their parent by the first candidate key both tables hold,
+   within the same submission, else in the provider's latest earlier submission that holds it (a
+   booking sent in March is the parent of a birth sent in September). A row whose key matches no
+   parent is an orphan: kept in quarantine with a finding naming its table, file and row.
+3. **One record per record key.** A record sent again in a later period's submission is read
+   once, from the latest period.
+4. **Flattening.** A record's row holds `Table.Column` for every column of its table and its
+   ancestors, each activity (a value picked from a child table's rows by SNOMED CT code) and
+   each derived column, under the names the mapping uses. Dates a table declares as
+   `period_dates` that fall after the end of the row's reporting period are errors.
+
+The digest of a record covers only what the mapping reads, so a resubmission of the same facts
+under a new `UniqSubmissionID` changes nothing downstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from fhir_mappings.extract_file import ExtractFileError, RowOrigin, SourceRow
+from fhir_mappings.findings import Finding
+from fhir_mappings.national.model import Activity, National
+from fhir_mappings.national.tables import TableData
+
+SUBMISSION_PREFIX = "Submission"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A table row refused before mapping (an orphan, a row of no known submission)."""
+
+    number: int
+    raw: dict[str, str]
+    digest: str
+    findings: list[Finding]
+
+
+@dataclass
+class Assembly:
+    header: list[str]
+    records: list[SourceRow]
+    refused: list[Refused]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Submission:
+    provider: str
+    period_start: date
+    period_end: date
+    id: str
+    row: int
+
+
+@dataclass(frozen=True, eq=False)  # rows are told apart by identity
+class _Row:
+    table: TableData
+    number: int  # 1-based, as in the file
+    values: tuple[str, ...]
+    submission: _Submission
+    position: int  # among the table's live rows
+
+    def value(self, column: str) -> str:
+        return self.table.value(self.values, column)
+
+    @property
+    def origin(self) -> RowOrigin:
+        return RowOrigin(self.table.name, self.table.source, self.table.sha256, self.number)
+
+
+def missing_tables(national: National, tables: dict[str, TableData]) -> list[str]:
+    return [name for name, t in national.tables.items() if t.required and name not in tables]
+
+
+def assemble(national: National, tables: dict[str, TableData], wanted: Sequence[str]) -> Assembly:
+    """Flatten the tables into records. `wanted` are the column names the mapping reads
+    (`Table.Column`, activity and derived names, aliases included), in the mapping's spelling."""
+    missing = missing_tables(national, tables)
+    if missing:
+        raise ExtractFileError(
+            f"the folder lacks the required table{'s' * (len(missing) > 1)} "
+            f"{', '.join(missing)} ({national.dataset}); nothing was loaded"
+        )
+    return _Assembler(national, tables).run(wanted)
+
+
+class _Assembler:
+    def __init__(self, national: National, tables: dict[str, TableData]) -> None:
+        self.national = national
+        self.tables = tables
+        self.refused: list[Refused] = []
+        self.notes: list[str] = []
+        self.submissions, superseded = self._submissions()
+        self.rows: dict[str, list[_Row]] = {}
+        skipped: Counter[str] = Counter()
+        for name, table in tables.items():
+            if name != national.submission.table:
+                self.rows[name] = self._live_rows(table, superseded, skipped)
+        for sub_id in sorted(superseded):
+            self.notes.append(
+                f"submission {sub_id} is superseded by a later one for the same provider and "
+                f"period: {skipped[sub_id]:,} rows not read"
+            )
+        self.parent_of: dict[tuple[str, int], _Row | None] = {}
+
+    # -- submissions ---------------------------------------------------------------------------
+
+    def _submissions(self) -> tuple[dict[str, _Submission], set[str]]:
+        spec = self.national.submission
+        table = self.tables[spec.table]
+        needed = (spec.provider, spec.period_start, spec.period_end, spec.submission_id)
+        lacking = [c for c in needed if not table.has(c)]
+        if lacking:
+            raise ExtractFileError(f"{table.source}: no column {', '.join(lacking)}")
+        found: dict[str, _Submission] = {}
+        for number, values in enumerate(table.rows, start=1):
+            start, end = (_iso_date(table.value(values, c)) for c in needed[1:3])
+            sub_id = table.value(values, spec.submission_id)
+            if not sub_id:
+                problem = f"{spec.submission_id} is blank"
+            elif start is None or end is None:
+                problem = "the reporting period dates are not YYYY-MM-DD"
+            elif end < start:
+                problem = "the reporting period ends before it starts"
+            elif sub_id in found:
+                problem = f"submission {sub_id} appears twice"
+            else:
+                provider = table.value(values, spec.provider)
+                found[sub_id] = _Submission(provider, start, end, sub_id, number)
+                continue
+            raise ExtractFileError(f"{table.source} row {number}: {problem}")
+        latest: dict[tuple[str, date], _Submission] = {}
+        for submission in found.values():
+            period = (submission.provider, submission.period_start)
+            if period not in latest or _later(submission.id, latest[period].id):
+                latest[period] = submission
+        live = {s.id for s in latest.values()}
+        return {i: s for i, s in found.items() if i in live}, set(found) - live
+
+    def _live_rows(
+        self, table: TableData, superseded: set[str], skipped: Counter[str]
+    ) -> list[_Row]:
+        column = self.national.submission.submission_id
+        only = next(iter(self.submissions.values())) if len(self.submissions) == 1 else None
+        if not table.has(column) and only is None:
+            raise ExtractFileError(
+                f"{table.source}: no {column} column, and the folder holds "
+                f"{len(self.submissions)} submissions; say which submission each row is from"
+            )
+        live = []
+        for number, values in enumerate(table.rows, start=1):
+            sub_id = table.value(values, column) if table.has(column) else only.id  # type: ignore[union-attr]
+            if sub_id in superseded:
+                skipped[sub_id] += 1
+                continue
+            submission = self.submissions.get(sub_id)
+            if submission is None:
+                self._refuse(
+                    table,
+                    number,
+                    values,
+                    column,
+                    "orphan_submission",
+                    f"{column} matches no {self.national.submission.table} row",
+                )
+                continue
+            live.append(_Row(table, number, values, submission, len(live)))
+        return live
+
+    # -- joins ---------------------------------------------------------------------------------
+
+    def _parents(self, child: str) -> dict[int, _Row | None]:
+        """For each live row of `child` (by its position), its parent row, or None."""
+        join = self.national.tables[child].parent
+        assert join is not None
+        if join.table == self.national.submission.table:
+            return {i: None for i in range(len(self.rows.get(child, [])))}
+        child_table, parent_table = self.tables[child], self.tables[join.table]
+        key = next((k for k in join.keys if child_table.has(*k) and parent_table.has(*k)), None)
+        if key is None:
+            shown = " or ".join("+".join(k) for k in join.keys)
+            raise ExtractFileError(
+                f"{child_table.source} and {parent_table.source} share no key column "
+                f"to join on ({shown})"
+            )
+        in_submission: dict[tuple[str, ...], _Row] = {}
+        by_provider: dict[tuple[str, ...], _Row] = {}
+        for row in self.rows[join.table]:
+            values = tuple(row.value(c) for c in key)
+            if not all(values):
+                continue
+            in_submission[(row.submission.id, *values)] = row
+            own = (row.submission.provider, *values)
+            if own not in by_provider or _newer(row, by_provider[own]):
+                by_provider[own] = row
+        parents: dict[int, _Row | None] = {}
+        for i, row in enumerate(self.rows[child]):
+            values = tuple(row.value(c) for c in key)
+            parent = in_submission.get((row.submission.id, *values)) or by_provider.get(
+                (row.submission.provider, *values)
+            )
+            if parent is None:
+                self._refuse(
+                    child_table,
+                    row.number,
+                    row.values,
+                    "+".join(key),
+                    "orphan_row",
+                    f"{'+'.join(key)} matches no {join.table} row from the same provider",
+                    row.submission,
+                )
+            parents[i] = parent
+        return parents
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def run(self, wanted: Sequence[str]) -> Assembly:
+        national = self.national
+        lineage = national.lineage(national.record_table)
+        parent_rows = {
+            name: self._parents(name)
+            for name in self.rows
+            if name in lineage or national.tables[name].many
+        }
+        activity_rows = self._activity_rows(parent_rows)
+        header = self._header(wanted, lineage)
+        reached: dict[str, set[int]] = defaultdict(set)
+        latest: dict[tuple[str, ...], tuple[list[_Row], int]] = {}
+        duplicates = 0
+        for i, row in enumerate(self.rows[national.record_table]):
+            chain = self._chain(row, i, lineage, parent_rows)
+            if chain is None:
+                continue
+            record_key = (row.submission.provider, *self._record_key(row))
+            if record_key in latest:
+                duplicates += 1
+                if not _newer(row, latest[record_key][0][0]):
+                    continue
+            latest[record_key] = (chain, i)
+        records = []
+        for chain, _ in sorted(latest.values(), key=lambda c: c[0][0].number):
+            for link in chain:
+                reached[link.table.name].add(link.number)
+            records.append(self._record(chain, header, activity_rows))
+        if duplicates:
+            self.notes.append(
+                f"{duplicates:,} {national.record_table} rows repeat a record sent in another "
+                "period's submission: the latest period's is read"
+            )
+        for name in lineage[1:]:
+            if name in self.rows:
+                unused = len({r.number for r in self.rows[name]} - reached[name])
+                if unused:
+                    self.notes.append(
+                        f"{unused:,} {name} rows are not yet part of a {national.record_table} "
+                        "record (read when one arrives)"
+                    )
+        ignored = [name for name in self.rows if name not in lineage and not _used(name, national)]
+        for name in ignored:
+            self.notes.append(f"{name} is declared but nothing reads it")
+        return Assembly(header, records, self.refused, self.notes)
+
+    def _chain(
+        self,
+        row: _Row,
+        i: int,
+        lineage: list[str],
+        parent_rows: dict[str, dict[int, _Row | None]],
+    ) -> list[_Row] | None:
+        chain = [row]
+        position = i
+        for name in lineage[:-1]:
+            parent = parent_rows[name].get(position)
+            if parent is None:
+                if lineage[lineage.index(name) + 1] == self.national.submission.table:
+                    return chain
+                if name != self.national.record_table:
+                    # The break is above the record: say so against the record too.
+                    self._refuse(
+                        row.table,
+                        row.number,
+                        row.values,
+                        "",
+                        "orphan_row",
+                        f"its {name} row ({chain[-1].origin.where}) matches no parent row",
+                        row.submission,
+                    )
+                return None
+            chain.append(parent)
+            position = parent.position
+        return chain
+
+    def _record_key(self, row: _Row) -> tuple[str, ...]:
+        for candidate in self.national.record_key:
+            if row.table.has(*candidate):
+                return tuple(row.value(c) for c in candidate)
+        return (str(row.number),)
+
+    def _activity_rows(
+        self, parent_rows: dict[str, dict[int, _Row | None]]
+    ) -> dict[str, dict[int, list[_Row]]]:
+        """For each `many` table, its rows grouped by the id() of their parent row."""
+        grouped: dict[str, dict[int, list[_Row]]] = {}
+        for name, table in self.national.tables.items():
+            if not table.many or name not in self.rows:
+                continue
+            by_parent: dict[int, list[_Row]] = defaultdict(list)
+            for i, row in enumerate(self.rows[name]):
+                parent = parent_rows[name].get(i)
+                if parent is not None:
+                    by_parent[id(parent)].append(row)
+            grouped[name] = by_parent
+        return grouped
+
+    def _header(self, wanted: Sequence[str], lineage: list[str]) -> list[str]:
+        header = []
+        for name in dict.fromkeys(wanted):
+            table, _, column = name.partition(".")
+            if name in self.national.activities:
+                if self.national.activities[name].table in self.tables:
+                    header.append(name)
+            elif (
+                name in self.national.derived
+                or table == SUBMISSION_PREFIX
+                or (table in lineage and table in self.tables and self.tables[table].has(column))
+            ):
+                header.append(name)
+        return header
+
+    def _record(
+        self, chain: list[_Row], header: list[str], activity_rows: dict[str, dict[int, list[_Row]]]
+    ) -> SourceRow:
+        record, submission = chain[0], chain[0].submission
+        flat: dict[str, str] = {
+            f"{SUBMISSION_PREFIX}.provider".lower(): submission.provider,
+            f"{SUBMISSION_PREFIX}.period_start".lower(): submission.period_start.isoformat(),
+            f"{SUBMISSION_PREFIX}.period_end".lower(): submission.period_end.isoformat(),
+            f"{SUBMISSION_PREFIX}.id".lower(): submission.id,
+        }
+        raw: dict[str, str] = {}
+        for link in chain:
+            for column, value in zip(link.table.header, link.values, strict=False):
+                flat[f"{link.table.name}.{column}".lower()] = value.strip()
+                raw[f"{link.table.name}.{column}"] = value
+        by_id = {id(link): link for link in chain}
+        used: list[_Row] = []
+        for name, activity in self.national.activities.items():
+            parent_name = self.national.tables[activity.table].parent.table  # type: ignore[union-attr]
+            parent = next((r for r in by_id.values() if r.table.name == parent_name), None)
+            rows = activity_rows.get(activity.table, {}).get(id(parent), []) if parent else []
+            picked, contributing = self._pick(activity, rows)
+            flat[name.lower()] = picked
+            raw[name] = picked
+            used += contributing
+        for name, derived in self.national.derived.items():
+            parts = [
+                next((flat.get(a.lower(), "") for a in part if flat.get(a.lower())), "")
+                for part in derived.parts
+            ]
+            flat[name.lower()] = derived.separator.join(parts) if all(parts) else ""
+        values = tuple(flat.get(name.lower(), "") for name in header)
+        digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
+        findings = self._period_findings(chain)
+        origin = tuple(link.origin for link in chain) + tuple(r.origin for r in dict.fromkeys(used))
+        return SourceRow(record.number, values, origin, raw, digest, tuple(findings))
+
+    def _pick(self, activity: Activity, rows: list[_Row]) -> tuple[str, list[_Row]]:
+        codes = self.national.code_lists.get(activity.codes or "", ())
+        folded = [c.casefold() for c in codes]
+        matching = [
+            r
+            for r in rows
+            if activity.code is None or not codes or r.value(activity.code).casefold() in folded
+        ]
+        valued = [(r, r.value(activity.value or activity.code or "")) for r in matching]
+        valued = [(r, v) for r, v in valued if v]
+        if not valued:
+            return "", []
+        if activity.pick == "max":
+            numeric = [(r, v) for r, v in valued if _number(v) is not None]
+            if numeric:  # a non-number among numbers is left for the parser only if alone
+                row, value = max(numeric, key=lambda rv: _number(rv[1]) or 0.0)
+                return value, [row]
+            return valued[0][1], [valued[0][0]]
+        if activity.pick == "most_severe":
+            ranked = [(r, v) for r, v in valued if v.casefold() in folded]
+            if ranked:
+                row, value = max(ranked, key=lambda rv: folded.index(rv[1].casefold()))
+                return value, [row]
+        return valued[0][1], [valued[0][0]]
+
+    def _period_findings(self, chain: list[_Row]) -> list[Finding]:
+        findings = []
+        for link in chain:
+            for column in self.national.tables[link.table.name].period_dates:
+                when = _iso_date(link.value(column))
+                if when is not None and when > link.submission.period_end:
+                    findings.append(
+                        Finding(
+                            chain[0].number,
+                            f"{link.table.name}.{column}",
+                            "outside_reporting_period",
+                            "error",
+                            f"{column} is after the end of the reporting period "
+                            f"({link.submission.period_end.isoformat()}) of submission "
+                            f"{link.submission.id}",
+                        )
+                    )
+        return findings
+
+    def _refuse(
+        self,
+        table: TableData,
+        number: int,
+        values: tuple[str, ...],
+        column: str,
+        rule: str,
+        message: str,
+        submission: _Submission | None = None,
+    ) -> None:
+        raw = {f"{table.name}.{c}": v for c, v in zip(table.header, values, strict=False)}
+        digest = hashlib.sha256(
+            "\x1f".join((table.name, str(number), *values)).encode()
+        ).hexdigest()
+        where = f"{table.source} row {number}"
+        self.refused.append(
+            Refused(
+                number,
+                raw,
+                digest,
+                [
+                    Finding(
+                        number,
+                        f"{table.name}.{column}" if column else table.name,
+                        rule,
+                        "error",
+                        f"{where}: {message}",
+                    )
+                ],
+            )
+        )
+
+
+def _used(name: str, national: National) -> bool:
+    return any(a.table == name for a in national.activities.values())
+
+
+def _newer(row: _Row, than: _Row) -> bool:
+    mine, theirs = row.submission, than.submission
+    if mine.period_start != theirs.period_start:
+        return mine.period_start > theirs.period_start
+    return _later(mine.id, theirs.id)
+
+
+def _later(a: str, b: str) -> bool:
+    """Submission ids compare as numbers when both are (NHS England's are), else as text."""
+    if a.isdigit() and b.isdigit():
+        return int(a) > int(b)
+    return a > b
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def wanted_columns(columns: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """The names a mapping's columns read, aliases included."""
+    return [n for name, aliases in columns for n in (name, *aliases)]

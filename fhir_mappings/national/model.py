@@ -1,0 +1,134 @@
+"""The `national:` section of a mapping file: a source held as several tables (MSDS v2, CSDS, the
+National Neonatal Data Set), declared as data.
+
+It names the submission header and its fields (for the latest-submission rule), the table whose
+rows are the records (one MSDS baby, one CSDS contact), and for every other table how it joins its
+parent (candidate key columns, tried in order, so a folder of a provider's own ids and one of NHS
+England's pseudonymous ids read through the same file), plus the care activities to pick out of
+child tables by SNOMED CT code. The engine (`assemble.py`) turns the tables into one flat row per
+record whose columns are `Table.Column` and `activity name`, which the mapping's `columns:` then
+map as for any extract.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+KeyColumns = tuple[str, ...]
+
+
+class Submission(BaseModel):
+    """Where each submission says who sent it, for which period, and which one it is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    provider: str
+    period_start: str
+    period_end: str
+    submission_id: str
+
+
+class Join(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    # Candidate key columns, tried in order: the first whose columns both tables hold is used.
+    # (not `on`: YAML reads a bare on as true)
+    keys: tuple[KeyColumns, ...] = ()
+
+
+class Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    required: bool = True
+    # How this table's rows find their parent row; none for the submission header.
+    parent: Join | None = None
+    # A child table of many rows per parent (care activities): read only through `activities`.
+    many: bool = False
+    # Dates that must fall in the row's reporting period: after its end is an error, before
+    # its start a warning (a late-entered record counts where its own date falls).
+    period_dates: tuple[str, ...] = ()
+
+
+class Activity(BaseModel):
+    """One value picked out of a child table's rows for a record: the rows whose `code` column
+    holds a code of `codes` (all rows if no code is named), their `value` column, reduced by
+    `pick`: the largest number, the first value, or the most severe code (`codes` lists them
+    from the least to the most severe)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    code: str | None = None
+    codes: str | None = None  # the name of a code list in `code_lists`
+    value: str | None = None  # None: the code itself is the value
+    pick: Literal["max", "first", "most_severe"] = "first"
+
+
+class Derived(BaseModel):
+    """A column made of others (`Table.Column` names), joined by `separator`: each part is the
+    first non-blank of its alternatives, so a key reads a provider's own id or NHS England's
+    pseudonymous one, whichever the folder holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parts: tuple[tuple[str, ...], ...] = Field(min_length=1)
+    separator: str = ""
+
+
+class National(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dataset: str  # its name, as NHS England publishes it ("MSDS v2")
+    submission: Submission
+    record_table: str
+    # What identifies a record within a provider (candidates, tried in order): a record sent
+    # again in a later period's submission is read once, from the latest.
+    record_key: tuple[KeyColumns, ...] = Field(min_length=1)
+    tables: dict[str, Table]
+    activities: dict[str, Activity] = Field(default_factory=dict)
+    derived: dict[str, Derived] = Field(default_factory=dict)
+    code_lists: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> National:
+        tables = self.tables
+        names = [self.submission.table, self.record_table]
+        names += [t.parent.table for t in tables.values() if t.parent]
+        names += [a.table for a in self.activities.values()]
+        for name in names:
+            if name not in tables:
+                raise ValueError(f"table {name!r} is used but not declared under tables")
+        for name, activity in self.activities.items():
+            if not tables[activity.table].many:
+                raise ValueError(f"activity {name!r}: table {activity.table} is not `many: true`")
+            if activity.codes is not None and activity.codes not in self.code_lists:
+                raise ValueError(f"activity {name!r}: unknown code list {activity.codes!r}")
+            if activity.value is None and activity.code is None:
+                raise ValueError(f"activity {name!r} names neither a code nor a value column")
+            if activity.pick == "most_severe" and activity.codes is None:
+                raise ValueError(f"activity {name!r}: most_severe needs a code list")
+            parent = tables[activity.table].parent
+            if parent is None or parent.table not in self.lineage(self.record_table):
+                raise ValueError(
+                    f"activity {name!r}: {activity.table} must join {self.record_table} "
+                    "or one of its ancestors"
+                )
+        for name, table in tables.items():
+            if name != self.submission.table and table.parent is None:
+                raise ValueError(f"table {name} names no parent")
+        if tables[self.submission.table].parent is not None:
+            raise ValueError(f"the submission table {self.submission.table} has no parent")
+        return self
+
+    def lineage(self, table: str) -> list[str]:
+        """The table and its ancestors up to the top, nearest first."""
+        chain = [table]
+        while (parent := self.tables[chain[-1]].parent) is not None:
+            if parent.table in chain:
+                raise ValueError(f"tables {' → '.join(chain)} join in a circle")
+            chain.append(parent.table)
+        return chain

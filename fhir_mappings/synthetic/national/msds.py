@@ -1,0 +1,207 @@
+"""Maternity reference rows (one per baby, as `maternity_births_v1` reads them) rewritten as the
+MSDS v2 tables a provider submits: one submission per provider and month of birth, the mother,
+pregnancy, labour and baby rows under it, and care activities for blood loss, perineal tears,
+Apgar score and birth weight.
+
+Codes are written through the MSDS mapping's own code maps, inverted, so the writer and the
+reader cannot drift apart: what this writes, `msds_v2.yaml` reads back to the same concepts.
+The provider is the trust part of the delivery site's ODS code (its first three characters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from fhir_mappings.mapping.model import Mapping, national_mapping
+
+BLOOD_LOSS_CODE = "1033591000000101"  # one of NHS England's blood loss observation codes
+TEAR_OF = {
+    "first_degree": "57759005",
+    "second_degree": "6234006",
+    "third_degree": "10217006",
+    "third_degree_3a": "10217006",
+    "third_degree_3b": "10217006",
+    "third_degree_3c": "10217006",
+    "fourth_degree": "399031001",
+}
+
+
+def msds_tables(
+    births: pd.DataFrame, *, resubmitted: Iterable[tuple[str, str]] = (), first_id: int = 100_001
+) -> dict[str, pd.DataFrame]:
+    """The MSDS tables of these births. `resubmitted` names (provider, YYYY-MM) periods sent
+    twice: a first submission with every blood loss recorded 100 ml lower (a figure corrected
+    later), then the true one under a higher UniqSubmissionID, which is the one that counts."""
+    mapping = national_mapping("msds")
+    code = _inverse_codes(mapping)
+    rows = births.fillna("").astype(str)
+    provider = rows["delivery_site_code"].str[:3].replace("", None).ffill().bfill()
+    # A birth whose date a planted defect garbled is sent with its neighbours' month.
+    when = pd.to_datetime(rows["birth_datetime"].str[:10], format="%Y-%m-%d", errors="coerce")
+    period = when.dt.strftime("%Y-%m").ffill().bfill()
+    headers = []
+    submission_of: dict[tuple[str, str], str] = {}
+    next_id = first_id
+    redo = set(resubmitted)
+    for key in sorted(set(zip(provider, period, strict=True))):
+        for superseded in (True, False) if key in redo else (False,):
+            start = pd.Period(key[1], "M")
+            headers.append(
+                {
+                    "OrgCodeProvider": key[0],
+                    "RPStartDate": start.start_time.date().isoformat(),
+                    "RPEndDate": start.end_time.date().isoformat(),
+                    "UniqSubmissionID": str(next_id),
+                    "PrimSystemInUse": "Synthetic E3",
+                }
+            )
+            if not superseded:
+                submission_of[key] = str(next_id)
+            else:
+                submission_of[(*key, "superseded")] = str(next_id)  # type: ignore[index]
+            next_id += 1
+    tables: dict[str, list[dict[str, str]]] = {name: [] for name in mapping.national.tables}  # type: ignore[union-attr]
+    tables["MSD000Header"] = headers
+    for key, sub_id in submission_of.items():
+        selected = rows[(provider == key[0]) & (period == key[1])]
+        _submission_rows(tables, selected, key[0], sub_id, code, low_blood_loss=len(key) == 3)
+    return {name: pd.DataFrame(table_rows) for name, table_rows in tables.items()}
+
+
+def write_msds(tables: dict[str, pd.DataFrame], folder: Path, *, delimiter: str = ",") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, sep=delimiter)
+
+
+def first_months(births: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each provider's first month: the one the synthetic region resubmits."""
+    provider = births["delivery_site_code"].fillna("").astype(str).str[:3]
+    month = births["birth_datetime"].fillna("").astype(str).str[:7]
+    frame = pd.DataFrame({"provider": provider, "month": month})
+    frame = frame[(frame.provider != "") & frame.month.str.match(r"^\d{4}-\d{2}$")]
+    return sorted(frame.groupby("provider")["month"].min().items())
+
+
+def _submission_rows(
+    tables: dict[str, list[dict[str, str]]],
+    births: pd.DataFrame,
+    provider: str,
+    sub_id: str,
+    code: dict[str, dict[str, str]],
+    *,
+    low_blood_loss: bool,
+) -> None:
+    common = {"OrgCodeProvider": provider, "UniqSubmissionID": sub_id}
+    seen_mothers: set[str] = set()
+    seen_deliveries: set[str] = set()
+    for birth in births.to_dict("records"):
+        mother, delivery = birth["mother_local_id"], birth["episode_id"]
+        if mother not in seen_mothers:
+            seen_mothers.add(mother)
+            tables["MSD001MotherDemog"].append(
+                {
+                    **common,
+                    "LPIDMother": mother,
+                    "NHSNumberMother": birth["mother_nhs_number"],
+                    "PersonBirthDateMother": birth["mother_dob"],
+                    "Postcode": birth["mother_postcode"],
+                    "EthnicCategoryMother": birth["mother_ethnic_category"],
+                }
+            )
+            if birth["gp_practice_code"]:
+                tables["MSD002GP"].append(
+                    {**common, "LPIDMother": mother, "OrgCodeGMPMother": birth["gp_practice_code"]}
+                )
+        if delivery not in seen_deliveries:
+            seen_deliveries.add(delivery)
+            _delivery_rows(tables, birth, common, code, low_blood_loss=low_blood_loss)
+        birth_date, _, birth_time = birth["birth_datetime"].partition(" ")
+        tables["MSD401BabyDemographics"].append(
+            {
+                **common,
+                "LPIDBaby": birth["baby_local_id"],
+                "NHSNumberBaby": birth["baby_nhs_number"],
+                "LabourDeliveryID": delivery,
+                "PersonBirthDateBaby": birth_date,
+                "PersonBirthTimeBaby": f"{birth_time}:00" if len(birth_time) == 5 else birth_time,
+                "BirthOrderMaternitySUS": birth["birth_order"],
+                "PregOutcome": code["preg_outcome"].get(birth["birth_outcome"], ""),
+                "GestationLengthBirth": birth["gestation_at_birth_days"],
+                "DeliveryMethodCode": code["delivery_method"].get(birth["mode_of_birth"], ""),
+                "FetusPresentation": code["presentation"].get(birth["presentation"], ""),
+                "PersonPhenSex": code["sex"].get(birth["baby_sex"], ""),
+                "BabyFirstFeedIndCode": code["first_feed"].get(birth["first_feed"], ""),
+                "SkinToSkinContact1HourInd": birth["skin_to_skin_1h"],
+                "OrgSiteIDActualDelivery": birth["delivery_site_code"],
+            }
+        )
+        tables["MSD405CareActivityBaby"].append(
+            {
+                **common,
+                "LPIDBaby": birth["baby_local_id"],
+                "ClinInterDateBaby": birth_date,
+                "ApgarScore": _whole(birth["apgar_5min"]),
+                "BirthWeight": birth["birth_weight_g"],
+            }
+        )
+
+
+def _delivery_rows(
+    tables: dict[str, list[dict[str, str]]],
+    birth: dict[str, str],
+    common: dict[str, str],
+    code: dict[str, dict[str, str]],
+    *,
+    low_blood_loss: bool,
+) -> None:
+    delivery, birth_date = birth["episode_id"], birth["birth_datetime"][:10]
+    tables["MSD101PregnancyBooking"].append(
+        {
+            **common,
+            "PregnancyID": delivery,
+            "LPIDMother": birth["mother_local_id"],
+            "AntenatalAppDate": birth["booking_date"],
+            "GestAgeBooking": birth["gestation_at_booking_days"],
+            "PersonBMIBooking": birth["bmi_at_booking"],
+            "SmokingStatusBooking": code["smoking"].get(birth["smoking_at_booking"], ""),
+            "SmokingStatusDelivery": code["smoking"].get(birth["smoking_at_delivery"], ""),
+            "PreviousLiveBirths": birth["parity"],
+            "LangCode": birth["mother_language"],
+        }
+    )
+    tables["MSD301LabourDelivery"].append(
+        {
+            **common,
+            "LabourDeliveryID": delivery,
+            "PregnancyID": delivery,
+            "BirthsPerLabandDel": birth["plurality"],
+            "LabourOnsetMethod": code["labour_onset"].get(birth["onset_of_labour"], ""),
+        }
+    )
+    activity = {**common, "LabourDeliveryID": delivery, "ClinInterDateMother": birth_date}
+    if birth["blood_loss_ml"]:
+        loss = int(float(birth["blood_loss_ml"])) - (100 if low_blood_loss else 0)
+        tables["MSD302CareActivityLabDel"].append(
+            {**activity, "MasterSnomedCTObsCode": BLOOD_LOSS_CODE, "ObsValue": str(max(loss, 0))}
+        )
+    tear = TEAR_OF.get(birth["perineal_trauma"])
+    if tear:
+        tables["MSD302CareActivityLabDel"].append({**activity, "GenitalTractTraumaticLesion": tear})
+
+
+def _inverse_codes(mapping: Mapping) -> dict[str, dict[str, str]]:
+    """Concept → the first MSDS code the mapping reads as it."""
+    inverse: dict[str, dict[str, str]] = {}
+    for name, code_map in mapping.code_maps.items():
+        inverse[name] = {}
+        for local, concept in code_map.items():
+            inverse[name].setdefault(concept, local)
+    return inverse
+
+
+def _whole(text: str) -> str:
+    return str(int(float(text))) if text else ""
