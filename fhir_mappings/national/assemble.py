@@ -385,7 +385,7 @@ class _Assembler:
         valued = [(r, r.value(activity.value or activity.code or "")) for r in matching]
         valued = [(r, v) for r, v in valued if v]
         if not valued:
-            return "", []
+            return activity.absent or "", []
         if activity.pick == "max":
             numeric = [(r, v) for r, v in valued if _number(v) is not None]
             if numeric:  # a non-number among numbers is left for the parser only if alone

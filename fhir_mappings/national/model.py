@@ -66,6 +66,9 @@ class Activity(BaseModel):
     codes: str | None = None  # the name of a code list in `code_lists`
     value: str | None = None  # None: the code itself is the value
     pick: Literal["max", "first", "most_severe"] = "first"
+    # The value when no row matches: a vaginal birth with no perineal lesion recorded had an
+    # intact perineum, as NHS England's CQIMTears counts it.
+    absent: str | None = None
 
 
 class Derived(BaseModel):

@@ -18,6 +18,7 @@ from service.cli.db import db
 from service.cli.demo import demo
 from service.cli.indicators import compute, indicators, interventions, notes
 from service.cli.ingest import ingest
+from service.cli.national import national
 from service.cli.projection import projection, reference
 from service.cli.quarantine import quarantine
 from service.cli.scheduler import scheduler
@@ -93,6 +94,7 @@ cli.add_command(interventions)
 cli.add_command(notes)
 cli.add_command(alerts)
 cli.add_command(users)
+cli.add_command(national)
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ COMPARED = [
     "birth_weight_g", "baby_sex", "onset_of_labour", "mode_of_birth", "presentation",
     "blood_loss_ml", "apgar_5min", "first_feed", "skin_to_skin_1h", "parity", "ethnic_category",
     "booking_gestation_days", "bmi_at_booking", "smoking_at_booking", "smoking_at_delivery",
+    "perineal_trauma",
 ]  # fmt: skip
 
 
@@ -185,9 +186,15 @@ def test_a_folder_missing_a_required_table_loads_nothing(region: Region, tmp_pat
 
 
 def _as_msds_records_it(row: object) -> tuple[object, ...]:
-    # MSDS's BabyFirstFeedIndCode has no code for "no feed given": the reference's `none`
-    # arrives as not recorded. Nothing else differs.
+    """The reference row as MSDS can say it; nothing else differs. BabyFirstFeedIndCode has no
+    code for "no feed given"; GenitalTractTraumaticLesion no third-degree subgrade, and a birth
+    with no lesion recorded (a caesarean, an episiotomy alone) reads as an intact perineum."""
     values = dict(zip(COMPARED, tuple(row), strict=True))  # type: ignore[call-overload]
     if values["first_feed"] == "none":
         values["first_feed"] = None
+    trauma = values["perineal_trauma"]
+    if trauma is None or trauma == "episiotomy_only":
+        values["perineal_trauma"] = "intact"
+    elif trauma.startswith("third_degree"):
+        values["perineal_trauma"] = "third_degree"
     return tuple(values.values())

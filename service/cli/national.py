@@ -1,0 +1,65 @@
+"""`perinatal national measures`: NHS England's CQIMs per provider over a window of months."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+
+import click
+import pandas as pd
+
+from service.cli.state import CliState
+from service.errors import InputError
+
+pass_state = click.make_pass_decorator(CliState)
+COLUMNS = [
+    "measure", "org_code", "period_start", "period_end", "numerator", "denominator", "rate",
+    "published", "reason",
+]  # fmt: skip
+
+
+@click.group()
+def national() -> None:
+    """NHS England's national maternity measures, as published."""
+
+
+@national.command()
+@click.option("--from", "first", required=True, help="First month of births, YYYY-MM.")
+@click.option("--to", "last", required=True, help="Last month of births, YYYY-MM.")
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)  # fmt: skip
+@pass_state
+def measures(state: CliState, first: str, last: str, output: str) -> None:
+    """The CQIMs per provider over the births dated from --from to --to: one row per measure
+    and provider; `published` is false, with the reason, where a data-quality gate withholds
+    the rate or the product does not compute the measure yet."""
+    from service.indicators.projection_frames import read_frames
+    from service.national.cqim import load_cqims, national_figures
+    from service.storage import migrate
+    from service.storage.engine import make_session_factory
+
+    start, end = _month(first, "--from"), _month(last, "--to")
+    if end < start:
+        raise InputError(f"--to {last} is before --from {first}")
+    months = [p.start_time.date() for p in pd.period_range(start, end, freq="M")]
+    period_end = pd.Period(end, "M").end_time.date()
+    engine = state.engine()
+    migrate.upgrade(engine)
+    with make_session_factory(engine)() as session:
+        births = read_frames(session, months)["births"]
+    rows = [f.as_row() for f in national_figures(births, load_cqims(), start, period_end)]
+    if output == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**r, "published": str(r["published"]).lower()} for r in rows)
+
+
+def _month(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a month in YYYY-MM") from None

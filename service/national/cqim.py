@@ -1,0 +1,136 @@
+"""NHS England's CQIMs over the analytic projection: the catalogue (`cqim.yaml`) read and
+checked, and the figures of each measure per provider over a window. Pure: the births frame is
+read by the caller.
+
+A provider is the trust part (the first three characters) of the delivery site's ODS code: an
+NHS trust's site codes are its own code followed by two characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from service.indicators.conditions import check, mask
+from service.indicators.projection_frames import FIELDS_BY_TABLE
+
+CATALOGUE_FILE = Path(__file__).with_name("cqim.yaml")
+UNIT_IDS = {"baby": "baby_id", "mother": "mother_id"}
+
+
+@dataclass(frozen=True)
+class QualityGate:
+    fields: tuple[str, ...]
+    min_share: float
+
+
+@dataclass(frozen=True)
+class Cqim:
+    id: str
+    title: str
+    unit: Literal["baby", "mother"] = "baby"
+    denominator: dict[str, Any] | None = None
+    numerator: dict[str, Any] | None = None
+    per: int = 1000
+    quality: QualityGate | None = None
+    not_computed: str | None = None  # why the product cannot compute it yet
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    measure: str
+    org_code: str
+    period_start: date
+    period_end: date
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    published: bool
+    reason: str  # why the rate is withheld; blank when published
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "org_code": self.org_code,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "published": self.published,
+            "reason": self.reason,
+        }
+
+
+def load_cqims(path: Path = CATALOGUE_FILE) -> list[Cqim]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fields = FIELDS_BY_TABLE["births"]
+    measures = []
+    for spec in document["measures"]:
+        quality = spec.pop("quality", None)
+        measure = Cqim(**spec, quality=QualityGate(**quality) if quality else None)
+        if measure.not_computed is None:
+            for part in ("denominator", "numerator"):
+                check(getattr(measure, part) or {}, fields, f"{measure.id} {part}")
+            for field in measure.quality.fields if measure.quality else ():
+                if field not in fields:
+                    raise ValueError(f"{measure.id} quality: unknown field {field!r}")
+        measures.append(measure)
+    return measures
+
+
+def provider_of(site_code: pd.Series) -> pd.Series:
+    return site_code.astype("string").str[:3]
+
+
+def national_figures(
+    births: pd.DataFrame, measures: list[Cqim], period_start: date, period_end: date
+) -> list[NationalFigure]:
+    """One figure per measure and provider over `births`, those dated from `period_start` to
+    `period_end` (rows for a measure not yet computed say why)."""
+    dated = births
+    providers = provider_of(dated["site_code"])
+    figures = []
+    for org_code in sorted(providers.dropna().unique()):
+        at_provider = dated[(providers == org_code).fillna(False).to_numpy()]
+        for measure in measures:
+            figures.append(_figure(at_provider, measure, str(org_code), period_start, period_end))
+    return figures
+
+
+def _figure(
+    births: pd.DataFrame, measure: Cqim, org_code: str, start: date, end: date
+) -> NationalFigure:
+    if measure.not_computed:
+        return NationalFigure(measure.id, org_code, start, end, None, None, None, False,
+                              f"not computed: {measure.not_computed}")  # fmt: skip
+    unit = UNIT_IDS[measure.unit]
+    base = births[mask(births, measure.denominator or {})]
+    counted = base[mask(base, measure.numerator or {})]
+    denominator = int(base[unit].nunique())
+    numerator = int(counted[unit].nunique())
+    rate = round(numerator / denominator * measure.per, 1) if denominator else None
+    reason = _withheld(births, measure, denominator)
+    return NationalFigure(
+        measure.id, org_code, start, end, numerator, denominator, rate, not reason, reason
+    )
+
+
+def _withheld(births: pd.DataFrame, measure: Cqim, denominator: int) -> str:
+    if denominator == 0:
+        return "no births in the denominator"
+    gate = measure.quality
+    if gate is None or births.empty:
+        return ""
+    complete = births[list(gate.fields)].notna().all(axis=1).mean()
+    if complete < gate.min_share:
+        return (
+            f"data quality: {complete:.0%} of births record {', '.join(gate.fields)} "
+            f"(at least {gate.min_share:.0%} needed)"
+        )
+    return ""

@@ -1,0 +1,224 @@
+"""The product's CQIMs equal an independent SQL implementation of NHS England's published
+definitions, per provider and month and over the three months, on an MSDS folder with an edge
+case at every bound: gestation 153/154/258/259/315/316 days, twins, stillbirths, Apgar missing,
+first feed 03 and an unknown code, blood loss 1,499/1,500 ml and an observation outside the
+blood-loss code list, tears of each degree, caesareans and a breech birth, and a resubmitted
+month (whose superseded submission recorded different blood losses).
+
+The SQL below is written from the definitions (README, "National measures"), over the MSDS
+tables as submitted; it shares nothing with the product's code but the folder."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
+from fhir_mappings.mapping.model import national_mapping
+from fhir_mappings.national.tables import read_folder
+from service.indicators.projection_frames import read_frames
+from service.ingest.run import ingest_tables
+from service.national.cqim import load_cqims, national_figures
+from service.projection.precedence import load_precedence
+from service.projection.refresh import refresh
+from service.storage import migrate
+from service.storage.engine import make_session_factory
+from tests.fhir_mappings.national.msds_births import births, write_folder
+
+MONTHS = ["2026-06", "2026-07", "2026-08"]
+CLOCK_TIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+BLOOD_LOSS_CODES = national_mapping("msds").national.code_lists["blood_loss_observations"]  # type: ignore[union-attr]
+COMPUTED = ["CQIMPreterm", "CQIMApgar", "CQIMBreastfeeding", "CQIMPPH", "CQIMTears"]
+
+
+def edge_births() -> pd.DataFrame:
+    cases: list[dict[str, str]] = []
+    for month, site in ((m, s) for m in MONTHS for s in ("ZZ101", "ZZ201")):
+        when = f"{month}-12 08:30"
+        for days in ("153", "154", "258", "259", "315", "316"):
+            cases.append({"gestation_at_birth_days": days})
+        cases += [
+            {"birth_outcome": "stillbirth_antepartum", "apgar_5min": "0", "first_feed": ""},
+            {"birth_outcome": "stillbirth_intrapartum", "apgar_5min": "", "first_feed": ""},
+            {"apgar_5min": ""},
+            {"apgar_5min": "6"},
+            {"apgar_5min": "7"},
+            {"first_feed": "formula"},
+            {"first_feed": "breast_milk"},
+            {"blood_loss_ml": "1499"},
+            {"blood_loss_ml": "1500"},
+            {"blood_loss_ml": "1550"},  # 1,450 in the superseded July submission
+            {"blood_loss_ml": ""},
+            {"perineal_trauma": "first_degree"},
+            {"perineal_trauma": "third_degree_3a", "mode_of_birth": "forceps"},
+            {"perineal_trauma": "fourth_degree", "mode_of_birth": "ventouse"},
+            {"perineal_trauma": "third_degree_3c", "gestation_at_birth_days": "250"},
+            {"perineal_trauma": "third_degree_3b", "mode_of_birth": "breech_vaginal"},
+            {"perineal_trauma": "intact", "mode_of_birth": "elective_caesarean"},
+            {
+                "perineal_trauma": "",
+                "mode_of_birth": "emergency_caesarean",
+                "blood_loss_ml": "2100",
+            },
+        ]
+        cases[-24:] = [
+            {"birth_datetime": when, "delivery_site_code": site, **c} for c in cases[-24:]
+        ]
+    frame = births(*cases)
+    # Twins: one delivery, one mother, two babies (a third-degree tear, 1,600 ml lost).
+    twins = births(*(
+        {"birth_datetime": "2026-07-20 11:00", "delivery_site_code": "ZZ101", "plurality": "2",
+         "birth_order": order, "perineal_trauma": "third_degree_3a", "blood_loss_ml": "1600"}
+        for order in ("1", "2")
+    ))  # fmt: skip
+    twins = twins.assign(episode_id="ET", mother_local_id="MT", baby_local_id=["BT1", "BT2"])
+    return pd.concat([frame, twins], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("edge_msds")
+    tables = write_folder(path, edge_births(), resubmitted=[("ZZ1", "2026-07")])
+    baby = tables["MSD401BabyDemographics"]
+    live = baby.index[baby["BabyFirstFeedIndCode"] == "01"]
+    baby.loc[live[:2], "BabyFirstFeedIndCode"] = "99"  # an unknown first-feed code
+    baby.to_csv(path / "MSD401BabyDemographics.csv", index=False)
+    care = tables["MSD302CareActivityLabDel"]
+    outside = care[care["MasterSnomedCTObsCode"].fillna("") != ""].head(3)
+    outside = outside.assign(MasterSnomedCTObsCode="271649006", ObsValue="2500")
+    pd.concat([care, outside]).to_csv(path / "MSD302CareActivityLabDel.csv", index=False)
+    return path
+
+
+def product_figures(folder: Path, tmp_path: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'product.db'}")
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    mapping = national_mapping("msds")
+    contents = read_folder(folder, mapping.national.tables)  # type: ignore[union-attr]
+    report = ingest_tables(
+        sessions, "edge", lambda: contents, mapping, clock=lambda: CLOCK_TIME, project=False
+    )
+    assert report.rows["quarantined"] == 0, report.findings_by_rule
+    refresh(sessions, precedence=load_precedence())
+    figures = {}
+    windows = [(m, m) for m in MONTHS] + [(MONTHS[0], MONTHS[-1])]
+    with sessions() as session:
+        for first, last in windows:
+            months = [p.start_time.date() for p in pd.period_range(first, last, freq="M")]
+            end = pd.Period(last, "M").end_time.date()
+            frame = read_frames(session, months)["births"]
+            for f in national_figures(frame, load_cqims(), months[0], end):
+                if f.measure in COMPUTED:
+                    key = (f.measure, f.org_code, f"{first}..{last}")
+                    figures[key] = (int(f.numerator or 0), int(f.denominator or 0))
+    engine.dispose()
+    return figures
+
+
+# NHS England's definitions over the submitted tables. Only the latest submission of a provider
+# and reporting period counts; births (and blood-loss observations) dated in the window.
+SQL = """
+WITH latest AS (
+  SELECT h.UniqSubmissionID, h.OrgCodeProvider FROM MSD000Header h
+  WHERE CAST(h.UniqSubmissionID AS INTEGER) = (
+    SELECT MAX(CAST(x.UniqSubmissionID AS INTEGER)) FROM MSD000Header x
+    WHERE x.OrgCodeProvider = h.OrgCodeProvider AND x.RPStartDate = h.RPStartDate)
+),
+baby AS (
+  SELECT l.OrgCodeProvider AS provider, b.LPIDBaby AS baby, m.LPIDMother AS mother,
+         b.PregOutcome AS outcome, d.BirthsPerLabandDel AS births,
+         CAST(NULLIF(b.GestationLengthBirth, '') AS INTEGER) AS gestation,
+         b.DeliveryMethodCode AS method, b.BabyFirstFeedIndCode AS feed,
+         b.PersonBirthDateBaby AS born, d.LabourDeliveryID AS delivery, b.UniqSubmissionID AS sub
+  FROM MSD401BabyDemographics b
+  JOIN latest l ON l.UniqSubmissionID = b.UniqSubmissionID
+  JOIN MSD301LabourDelivery d
+    ON d.LabourDeliveryID = b.LabourDeliveryID AND d.UniqSubmissionID = b.UniqSubmissionID
+  JOIN MSD101PregnancyBooking m
+    ON m.PregnancyID = d.PregnancyID AND m.UniqSubmissionID = d.UniqSubmissionID
+  WHERE b.PersonBirthDateBaby BETWEEN :start AND :end
+),
+apgar AS (
+  SELECT a.LPIDBaby AS baby, a.UniqSubmissionID AS sub,
+         MIN(CAST(a.ApgarScore AS INTEGER)) AS score
+  FROM MSD405CareActivityBaby a WHERE a.ApgarScore <> '' GROUP BY 1, 2
+),
+blood AS (
+  SELECT c.LabourDeliveryID AS delivery, c.UniqSubmissionID AS sub FROM MSD302CareActivityLabDel c
+  WHERE c.MasterSnomedCTObsCode IN (SELECT code FROM blood_loss_codes)
+    AND CAST(c.ObsValue AS REAL) >= 1500 AND c.ClinInterDateMother BETWEEN :start AND :end
+),
+tear AS (
+  SELECT c.LabourDeliveryID AS delivery, c.UniqSubmissionID AS sub FROM MSD302CareActivityLabDel c
+  WHERE c.GenitalTractTraumaticLesion IN ('10217006', '399031001')
+)
+SELECT 'CQIMPreterm', provider,
+  COUNT(DISTINCT CASE WHEN gestation BETWEEN 154 AND 258 THEN baby END), COUNT(DISTINCT baby)
+FROM baby WHERE outcome = '01' AND births = '1' AND gestation BETWEEN 154 AND 315
+GROUP BY provider
+UNION ALL
+SELECT 'CQIMApgar', provider,
+  COUNT(DISTINCT CASE WHEN a.score BETWEEN 0 AND 6 THEN b.baby END), COUNT(DISTINCT b.baby)
+FROM baby b JOIN apgar a ON a.baby = b.baby AND a.sub = b.sub
+WHERE outcome IN ('01', '02', '03', '04') AND births = '1' AND gestation BETWEEN 259 AND 315
+  AND a.score BETWEEN 0 AND 10
+GROUP BY provider
+UNION ALL
+SELECT 'CQIMBreastfeeding', provider,
+  COUNT(DISTINCT CASE WHEN feed IN ('01', '02') THEN baby END), COUNT(DISTINCT baby)
+FROM baby WHERE feed IN ('01', '02', '03') GROUP BY provider
+UNION ALL
+SELECT 'CQIMPPH', provider,
+  COUNT(DISTINCT CASE WHEN EXISTS (
+    SELECT 1 FROM blood x WHERE x.delivery = b.delivery AND x.sub = b.sub) THEN mother END),
+  COUNT(DISTINCT mother)
+FROM baby b WHERE outcome IN ('01', '02', '03', '04') GROUP BY provider
+UNION ALL
+SELECT 'CQIMTears', provider,
+  COUNT(DISTINCT CASE WHEN EXISTS (
+    SELECT 1 FROM tear x WHERE x.delivery = b.delivery AND x.sub = b.sub) THEN mother END),
+  COUNT(DISTINCT mother)
+FROM baby b
+WHERE outcome IN ('01', '02', '03', '04') AND method IN ('0', '1', '2', '3', '4')
+  AND births = '1' AND gestation BETWEEN 259 AND 315
+GROUP BY provider
+"""
+
+
+def sql_figures(folder: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
+    database = sqlite3.connect(":memory:")
+    for path in folder.glob("MSD*.csv"):
+        pd.read_csv(path, dtype=str, keep_default_na=False).to_sql(path.stem, database)
+    pd.DataFrame({"code": BLOOD_LOSS_CODES}).to_sql("blood_loss_codes", database)
+    figures = {}
+    windows = [(m, m) for m in MONTHS] + [(MONTHS[0], MONTHS[-1])]
+    for first, last in windows:
+        end = pd.Period(last, "M").end_time.date().isoformat()
+        rows = database.execute(SQL, {"start": f"{first}-01", "end": end}).fetchall()
+        for measure, provider, numerator, denominator in rows:
+            figures[(measure, provider, f"{first}..{last}")] = (numerator, denominator)
+    return figures
+
+
+def test_the_cqims_equal_nhs_englands_definitions_in_sql(folder: Path, tmp_path: Path) -> None:
+    expected = sql_figures(folder)
+    assert len(expected) == len(COMPUTED) * 2 * 4  # every measure, provider and window
+    assert expected[("CQIMPreterm", "ZZ1", "2026-06..2026-08")][1] > 0
+    assert product_figures(folder, tmp_path) == expected
+
+
+def test_the_edge_cases_land_where_the_definitions_put_them(folder: Path) -> None:
+    figures = sql_figures(folder)
+    # June at ZZ2: 154 and 258 days preterm; the term births; 153 and 316 outside.
+    preterm = figures[("CQIMPreterm", "ZZ2", "2026-06..2026-06")]
+    assert preterm[0] == 3  # 154, 258 and the 250-day tear
+    # The July resubmission: 1,550 ml counts (the superseded 1,450 would not); the twins'
+    # mother once.
+    pph_july = figures[("CQIMPPH", "ZZ1", "2026-07..2026-07")]
+    pph_june = figures[("CQIMPPH", "ZZ1", "2026-06..2026-06")]
+    assert pph_july[0] == pph_june[0] + 1
