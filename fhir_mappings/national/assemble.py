@@ -157,7 +157,7 @@ class _Assembler:
                 f"{table.source}: no {column} column, and the folder holds "
                 f"{len(self.submissions)} submissions; say which submission each row is from"
             )
-        live = []
+        live: list[_Row] = []
         for number, values in enumerate(table.rows, start=1):
             sub_id = table.value(values, column) if table.has(column) else only.id  # type: ignore[union-attr]
             if sub_id in superseded:

@@ -168,6 +168,18 @@ def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -
     assert (tmp_path / "var" / "alerts-outbox.jsonl").read_text().count("\n") == 1
 
 
+def test_demo_reads_the_maternity_births_from_msds_tables(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("demo", "--no-serve", *SMALL, "--format", "msds")
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "var/demo/msds/MSD000Header.csv").exists()
+    assert "msds (maternity, mapping msds_v2)" in result.output
+    assert "maternity_births_v1.csv (maternity" not in result.output
+    assert "neonatal_episodes_v1.csv (neonatal" in result.output
+    assert "is superseded by a later one" in result.output
+    assert "done (--no-serve: not serving)" in result.output
+
+
 def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PERINATAL_")}
     env["PERINATAL_PORT"] = "not-a-port"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -43,7 +44,7 @@ def msds_tables(
     when = pd.to_datetime(rows["birth_datetime"].str[:10], format="%Y-%m-%d", errors="coerce")
     period = when.dt.strftime("%Y-%m").ffill().bfill()
     headers = []
-    submission_of: dict[tuple[str, str], str] = {}
+    submission_of: dict[tuple[str, ...], str] = {}
     next_id = first_id
     redo = set(resubmitted)
     for key in sorted(set(zip(provider, period, strict=True))):
@@ -61,13 +62,13 @@ def msds_tables(
             if not superseded:
                 submission_of[key] = str(next_id)
             else:
-                submission_of[(*key, "superseded")] = str(next_id)  # type: ignore[index]
+                submission_of[(*key, "superseded")] = str(next_id)
             next_id += 1
     tables: dict[str, list[dict[str, str]]] = {name: [] for name in mapping.national.tables}  # type: ignore[union-attr]
     tables["MSD000Header"] = headers
-    for key, sub_id in submission_of.items():
-        selected = rows[(provider == key[0]) & (period == key[1])]
-        _submission_rows(tables, selected, key[0], sub_id, code, low_blood_loss=len(key) == 3)
+    for sent, sub_id in submission_of.items():
+        selected = rows[(provider == sent[0]) & (period == sent[1])]
+        _submission_rows(tables, selected, sent[0], sub_id, code, low_blood_loss=len(sent) == 3)
     return {name: pd.DataFrame(table_rows) for name, table_rows in tables.items()}
 
 
@@ -83,7 +84,8 @@ def first_months(births: pd.DataFrame) -> list[tuple[str, str]]:
     month = births["birth_datetime"].fillna("").astype(str).str[:7]
     frame = pd.DataFrame({"provider": provider, "month": month})
     frame = frame[(frame.provider != "") & frame.month.str.match(r"^\d{4}-\d{2}$")]
-    return sorted(frame.groupby("provider")["month"].min().items())
+    firsts = frame.groupby("provider")["month"].min()
+    return sorted((str(provider), str(month)) for provider, month in firsts.items())
 
 
 def _submission_rows(
@@ -98,7 +100,8 @@ def _submission_rows(
     common = {"OrgCodeProvider": provider, "UniqSubmissionID": sub_id}
     seen_mothers: set[str] = set()
     seen_deliveries: set[str] = set()
-    for birth in births.to_dict("records"):
+    records = cast(list[dict[str, str]], births.to_dict("records"))
+    for birth in records:
         mother, delivery = birth["mother_local_id"], birth["episode_id"]
         if mother not in seen_mothers:
             seen_mothers.add(mother)
