@@ -341,34 +341,41 @@ class _Assembler:
         self, chain: list[_Row], header: list[str], activity_rows: dict[str, dict[int, list[_Row]]]
     ) -> SourceRow:
         record, submission = chain[0], chain[0].submission
-        flat: dict[str, str] = {
-            f"{SUBMISSION_PREFIX}.provider".lower(): submission.provider,
-            f"{SUBMISSION_PREFIX}.period_start".lower(): submission.period_start.isoformat(),
-            f"{SUBMISSION_PREFIX}.period_end".lower(): submission.period_end.isoformat(),
-            f"{SUBMISSION_PREFIX}.id".lower(): submission.id,
-        }
-        raw: dict[str, str] = {}
-        for link in chain:
-            for column, value in zip(link.table.header, link.values, strict=False):
-                flat[f"{link.table.name}.{column}".lower()] = value.strip()
-                raw[f"{link.table.name}.{column}"] = value
-        by_id = {id(link): link for link in chain}
+        by_table = {link.table.name: link for link in chain}
+        picked: dict[str, str] = {}
         used: list[_Row] = []
         for name, activity in self.national.activities.items():
-            parent_name = self.national.tables[activity.table].parent.table  # type: ignore[union-attr]
-            parent = next((r for r in by_id.values() if r.table.name == parent_name), None)
+            parent = by_table.get(self.national.tables[activity.table].parent.table)  # type: ignore[union-attr]
             rows = activity_rows.get(activity.table, {}).get(id(parent), []) if parent else []
-            picked, contributing = self._pick(activity, rows)
-            flat[name.lower()] = picked
-            raw[name] = picked
+            picked[name], contributing = self._pick(activity, rows)
             used += contributing
-        for name, derived in self.national.derived.items():
-            parts = [
-                next((flat.get(a.lower(), "") for a in part if flat.get(a.lower())), "")
-                for part in derived.parts
-            ]
-            flat[name.lower()] = derived.separator.join(parts) if all(parts) else ""
-        values = tuple(flat.get(name.lower(), "") for name in header)
+        submitted = {
+            "provider": submission.provider,
+            "period_start": submission.period_start.isoformat(),
+            "period_end": submission.period_end.isoformat(),
+            "id": submission.id,
+        }
+
+        def value(name: str) -> str:
+            if name in picked:
+                return picked[name]
+            if name in self.national.derived:
+                derived = self.national.derived[name]
+                parts = [next((v for a in part if (v := value(a))), "") for part in derived.parts]
+                return derived.separator.join(parts) if all(parts) else ""
+            table, _, column = name.partition(".")
+            if table == SUBMISSION_PREFIX:
+                return submitted.get(column, "")
+            link = by_table.get(table)
+            return link.value(column) if link else ""
+
+        values = tuple(value(name) for name in header)
+        raw = {
+            f"{link.table.name}.{column}": text
+            for link in chain
+            for column, text in zip(link.table.header, link.values, strict=False)
+        }
+        raw.update(picked)
         digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
         findings = self._period_findings(chain)
         origin = tuple(link.origin for link in chain) + tuple(r.origin for r in dict.fromkeys(used))

@@ -11,7 +11,7 @@ import click
 import pandas as pd
 
 from service.cli.state import CliState
-from service.errors import InputError
+from service.errors import ConfigurationError
 
 pass_state = click.make_pass_decorator(CliState)
 COLUMNS = [
@@ -42,7 +42,7 @@ def measures(state: CliState, first: str, last: str, output: str) -> None:
 
     start, end = _month(first, "--from"), _month(last, "--to")
     if end < start:
-        raise InputError(f"--to {last} is before --from {first}")
+        raise ConfigurationError(f"--to {last} is before --from {first}")
     months = [p.start_time.date() for p in pd.period_range(start, end, freq="M")]
     period_end = pd.Period(end, "M").end_time.date()
     engine = state.engine()
@@ -62,4 +62,4 @@ def _month(text: str, option: str) -> date:
     try:
         return date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a month in YYYY-MM") from None
+        raise ConfigurationError(f"{option} {text!r} is not a month in YYYY-MM") from None

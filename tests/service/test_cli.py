@@ -3,6 +3,7 @@ commands of this issue doing their work."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -386,3 +387,45 @@ def test_ingest_msds_missing_a_table_is_one_line_and_loads_nothing(run, tmp_path
         "nothing was loaded"
     )
     assert "Traceback" not in result.output
+
+
+def test_national_measures_per_provider_as_csv_and_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "data", *SMALL, "--format", "msds").exit_code == 0
+    assert run("ingest", "msds", "data/msds").exit_code == 0
+
+    result = run("national", "measures", "--from", "2023-03", "--to", "2023-05")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == (
+        "measure,org_code,period_start,period_end,numerator,denominator,rate,published,reason"
+    )
+    preterm = next(line for line in lines if line.startswith("CQIMPreterm,ZZ1,"))
+    assert preterm.startswith("CQIMPreterm,ZZ1,2023-03-01,2023-05-31,")
+    assert preterm.endswith(",true,")
+    assert any(line.startswith("CQIMVBAC,ZZ1,") and ",false," in line for line in lines)
+
+    as_json = run(
+        "national", "measures", "--from", "2023-03", "--to", "2023-03", "--format", "json"
+    )
+    figures = json.loads(as_json.output)
+    tears = next(f for f in figures if f["measure"] == "CQIMTears")
+    assert tears["period_end"] == "2023-03-31"
+    assert tears["denominator"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--from", "2023-13", "--to", "2024-01"],
+            "error: --from '2023-13' is not a month in YYYY-MM",
+        ),
+        (["--from", "2023-05", "--to", "2023-03"], "error: --to 2023-03 is before --from 2023-05"),
+    ],
+)
+def test_national_measures_refuses_a_bad_window_in_one_line(
+    run, args: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    result = run("national", "measures", *args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == message
