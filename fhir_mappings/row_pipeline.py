@@ -22,7 +22,7 @@ from fhir_mappings.fhir.shapes import Resource, RowContext, provenance
 from fhir_mappings.findings import Finding
 from fhir_mappings.mapping.engine import RowMapper
 from fhir_mappings.mapping.model import Mapping
-from fhir_mappings.national.assemble import Assembly, Refused, wanted_columns
+from fhir_mappings.national.assemble import Assembly, Refused, assemble, wanted_columns
 from fhir_mappings.national.tables import TableData
 
 RowStatus = Literal["accepted", "quarantined", "duplicate"]
@@ -66,8 +66,6 @@ def plan_national(
 ) -> ExtractPlan:
     """Assemble a national source's tables into records and resolve them against the mapping;
     raises if the tables are unusable as a whole (a required table or column missing)."""
-    from fhir_mappings.national.assemble import assemble
-
     assert mapping.national is not None
     wanted = wanted_columns((c, m.aliases) for c, m in mapping.columns.items())
     assembly: Assembly = assemble(mapping.national, tables, wanted)

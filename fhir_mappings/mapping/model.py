@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fhir_mappings.mapping.targets import TARGETS, Kind, Target
-from fhir_mappings.national.model import National
+from fhir_mappings.national.model import SUBMISSION_PREFIX, National
 from fhir_mappings.value_sets import VALUE_SETS
 
 Parser = Literal[
@@ -232,7 +232,7 @@ def _national_column(national: National, name: str) -> bool:
         name in national.activities
         or name in national.derived
         or table in national.tables
-        or table == "Submission"
+        or table == SUBMISSION_PREFIX
     )
 
 

@@ -29,10 +29,8 @@ from datetime import date
 
 from fhir_mappings.extract_file import ExtractFileError, RowOrigin, SourceRow
 from fhir_mappings.findings import Finding
-from fhir_mappings.national.model import Activity, National
+from fhir_mappings.national.model import SUBMISSION_PREFIX, Activity, National
 from fhir_mappings.national.tables import TableData
-
-SUBMISSION_PREFIX = "Submission"
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,6 @@ class _Assembler:
                 f"submission {sub_id} is superseded by a later one for the same provider and "
                 f"period: {skipped[sub_id]:,} rows not read"
             )
-        self.parent_of: dict[tuple[str, int], _Row | None] = {}
 
     # -- submissions ---------------------------------------------------------------------------
 
@@ -217,7 +214,6 @@ class _Assembler:
                     "+".join(key),
                     "orphan_row",
                     f"{'+'.join(key)} matches no {join.table} row from the same provider",
-                    row.submission,
                 )
             parents[i] = parent
         return parents
@@ -235,7 +231,7 @@ class _Assembler:
         activity_rows = self._activity_rows(parent_rows)
         header = self._header(wanted, lineage)
         reached: dict[str, set[int]] = defaultdict(set)
-        latest: dict[tuple[str, ...], tuple[list[_Row], int]] = {}
+        latest: dict[tuple[str, ...], list[_Row]] = {}
         duplicates = 0
         for i, row in enumerate(self.rows[national.record_table]):
             chain = self._chain(row, i, lineage, parent_rows)
@@ -244,11 +240,11 @@ class _Assembler:
             record_key = (row.submission.provider, *self._record_key(row))
             if record_key in latest:
                 duplicates += 1
-                if not _newer(row, latest[record_key][0][0]):
+                if not _newer(row, latest[record_key][0]):
                     continue
-            latest[record_key] = (chain, i)
+            latest[record_key] = chain
         records = []
-        for chain, _ in sorted(latest.values(), key=lambda c: c[0][0].number):
+        for chain in sorted(latest.values(), key=lambda c: c[0].number):
             for link in chain:
                 reached[link.table.name].add(link.number)
             records.append(self._record(chain, header, activity_rows))
@@ -293,7 +289,6 @@ class _Assembler:
                         "",
                         "orphan_row",
                         f"its {name} row ({chain[-1].origin.where}) matches no parent row",
-                        row.submission,
                     )
                 return None
             chain.append(parent)
@@ -433,7 +428,6 @@ class _Assembler:
         column: str,
         rule: str,
         message: str,
-        submission: _Submission | None = None,
     ) -> None:
         raw = {f"{table.name}.{c}": v for c, v in zip(table.header, values, strict=False)}
         digest = hashlib.sha256(

@@ -17,6 +17,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 KeyColumns = tuple[str, ...]
+# The prefix under which a record's row carries its submission's fields (`Submission.provider`,
+# `Submission.period_start`, `Submission.period_end`, `Submission.id`).
+SUBMISSION_PREFIX = "Submission"
 
 
 class Submission(BaseModel):

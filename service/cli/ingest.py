@@ -87,11 +87,8 @@ def ingest_national(
 ) -> IngestReport:
     from fhir_mappings.mapping.model import national_mapping
     from fhir_mappings.national.tables import read_folder
-    from service.clock import utc_now
     from service.ingest.national_db import read_schema
     from service.ingest.run import ingest_tables
-    from service.storage import migrate
-    from service.storage.engine import make_session_factory
 
     mapping = _mapping(mapping_file, lambda: national_mapping(dataset))
     if mapping.national is None:
@@ -112,19 +109,13 @@ def ingest_national(
         def read() -> FolderContents:
             return read_folder(folder, declared)
 
-    engine = state.engine()
-    migrate.upgrade(engine)
-    with click.progressbar(length=0, label=f"ingesting {name}", file=sys.stderr) as bar:
-        return ingest_tables(
-            make_session_factory(engine),
-            name,
-            read,
-            mapping,
-            clock=utc_now,
-            on_rows=bar.update,
-            precedence=state.precedence(),
-            project=project,
-        )
+    return _with_progress(
+        state,
+        name,
+        0,
+        lambda sessions, **options: ingest_tables(sessions, name, read, mapping, **options),
+        project=project,
+    )
 
 
 def ingest_extract(
@@ -136,10 +127,7 @@ def ingest_extract(
     project: bool = True,
 ) -> IngestReport:
     from fhir_mappings.mapping.model import default_mapping
-    from service.clock import utc_now
     from service.ingest.run import ingest_file
-    from service.storage import migrate
-    from service.storage.engine import make_session_factory
 
     mapping = _mapping(mapping_file, lambda: default_mapping(source_system))
     if mapping.national is not None:
@@ -148,15 +136,29 @@ def ingest_extract(
         raise InputError(
             f"mapping {mapping.name} is for {mapping.source_system}, not {source_system}"
         )
+    return _with_progress(
+        state,
+        file.name,
+        _data_lines(file),
+        lambda sessions, **options: ingest_file(sessions, file, mapping, **options),
+        project=project,
+    )
+
+
+def _with_progress(
+    state: CliState, name: str, rows: int, load: Callable[..., IngestReport], *, project: bool
+) -> IngestReport:
+    """Migrate, then `load(sessions, clock=, on_rows=, precedence=, project=)` under a progress
+    bar of `rows` rows."""
+    from service.clock import utc_now
+    from service.storage import migrate
+    from service.storage.engine import make_session_factory
+
     engine = state.engine()
     migrate.upgrade(engine)
-    with click.progressbar(
-        length=_data_lines(file), label=f"ingesting {file.name}", file=sys.stderr
-    ) as bar:
-        return ingest_file(
+    with click.progressbar(length=rows, label=f"ingesting {name}", file=sys.stderr) as bar:
+        return load(
             make_session_factory(engine),
-            file,
-            mapping,
             clock=utc_now,
             on_rows=bar.update,
             precedence=state.precedence(),

@@ -117,8 +117,7 @@ def ingest_file(
         )
     except (ExtractFileError, HeaderMismatchError) as error:
         message = str(error) if str(error).startswith(path.name) else f"{path.name}: {error}"
-        _finish_run(sessions, run_id, report, clock(), status="failed", error=message)
-        raise InputError(message) from None
+        raise _failed(sessions, run_id, report, clock, message) from None
     return _load(sessions, run_id, plan, report, clock, naming, on_rows, precedence, project)
 
 
@@ -146,9 +145,7 @@ def ingest_tables(
             Path(name), mapping, contents.tables, today=started.astimezone(LONDON).date()
         )
     except (ExtractFileError, HeaderMismatchError) as error:
-        message = f"{name}: {error}"
-        _finish_run(sessions, run_id, report, clock(), status="failed", error=message)
-        raise InputError(message) from None
+        raise _failed(sessions, run_id, report, clock, f"{name}: {error}") from None
     report.file_sha256 = plan.file_sha256
     report.notes += [
         f"{other} is not a table {mapping.name} reads: ignored" for other in contents.ignored
@@ -175,8 +172,7 @@ def _load(
             _load_batch(sessions, run_id, plan, batch, report, naming, clock())
             on_rows(len(batch))
     except ExtractFileError as error:
-        _finish_run(sessions, run_id, report, clock(), status="failed", error=str(error))
-        raise InputError(str(error)) from None
+        raise _failed(sessions, run_id, report, clock, str(error)) from None
     if report.resources.created + report.resources.updated >= STATISTICS_AFTER:
         with sessions.begin() as session:
             refresh_statistics(session)
@@ -187,6 +183,14 @@ def _load(
     _finish_run(sessions, run_id, report, clock(), status="succeeded", error=None)
     log.info("ingested %s: %s", report.file_name, dict(report.rows))
     return report
+
+
+def _failed(
+    sessions: sessionmaker[Session], run_id: int, report: IngestReport, clock: Clock, message: str
+) -> InputError:
+    """Record the run as failed with the message, and the error to raise for it."""
+    _finish_run(sessions, run_id, report, clock(), status="failed", error=message)
+    return InputError(message)
 
 
 def _load_batch(

@@ -25,6 +25,13 @@ def outcomes(folder: Path) -> tuple[list[RowOutcome], tuple[str, ...]]:
     return list(row_outcomes(plan)), plan.notes
 
 
+def one_birth_with(folder: Path, **baby: str) -> None:
+    """A folder of one birth whose MSD401 row holds these values."""
+    tables = write_folder(folder, births({}))
+    table = tables["MSD401BabyDemographics"].assign(**baby)
+    table.to_csv(folder / "MSD401BabyDemographics.csv", index=False)
+
+
 def accepted(results: list[RowOutcome]) -> dict[str, dict[str, object]]:
     return {str(o.key): o.record for o in results if o.status == "accepted"}
 
@@ -121,9 +128,7 @@ def test_an_orphan_row_is_quarantined_naming_its_table_file_and_row(tmp_path: Pa
 
 
 def test_a_birth_after_its_reporting_period_is_an_error(tmp_path: Path) -> None:
-    tables = write_folder(tmp_path, births({}))
-    tables["MSD401BabyDemographics"]["PersonBirthDateBaby"] = "2026-09-02"
-    tables["MSD401BabyDemographics"].to_csv(tmp_path / "MSD401BabyDemographics.csv", index=False)
+    one_birth_with(tmp_path, PersonBirthDateBaby="2026-09-02")
     (result,), _ = outcomes(tmp_path)
     assert result.status == "quarantined"
     (finding,) = [f for f in result.findings if f.rule == "outside_reporting_period"]
@@ -133,9 +138,7 @@ def test_a_birth_after_its_reporting_period_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_code_outside_its_value_set_is_blanked_with_a_warning(tmp_path: Path) -> None:
-    tables = write_folder(tmp_path, births({}))
-    tables["MSD401BabyDemographics"]["BabyFirstFeedIndCode"] = "99"
-    tables["MSD401BabyDemographics"].to_csv(tmp_path / "MSD401BabyDemographics.csv", index=False)
+    one_birth_with(tmp_path, BabyFirstFeedIndCode="99")
     (result,), _ = outcomes(tmp_path)
     assert result.status == "accepted"
     assert result.record["baby.first_feed"] is None
@@ -145,9 +148,7 @@ def test_a_code_outside_its_value_set_is_blanked_with_a_warning(tmp_path: Path) 
 
 
 def test_a_required_code_outside_its_value_set_quarantines(tmp_path: Path) -> None:
-    tables = write_folder(tmp_path, births({}))
-    tables["MSD401BabyDemographics"]["PregOutcome"] = "07"
-    tables["MSD401BabyDemographics"].to_csv(tmp_path / "MSD401BabyDemographics.csv", index=False)
+    one_birth_with(tmp_path, PregOutcome="07")
     (result,), _ = outcomes(tmp_path)
     assert result.status == "quarantined"
     assert [f.column for f in result.findings] == ["MSD401BabyDemographics.PregOutcome"]
