@@ -93,11 +93,10 @@ def national_figures(
 ) -> list[NationalFigure]:
     """One figure per measure and provider over `births`, those dated from `period_start` to
     `period_end` (rows for a measure not yet computed say why)."""
-    dated = births
-    providers = provider_of(dated["site_code"])
+    providers = provider_of(births["site_code"])
     figures = []
     for org_code in sorted(providers.dropna().unique()):
-        at_provider = dated[(providers == org_code).fillna(False).to_numpy()]
+        at_provider = births[(providers == org_code).fillna(False).to_numpy()]
         for measure in measures:
             figures.append(_figure(at_provider, measure, str(org_code), period_start, period_end))
     return figures
