@@ -31,7 +31,8 @@ def main() -> None:
     from fhir_mappings.national.tables import read_folder
     from fhir_mappings.synthetic.files import write_extracts
     from fhir_mappings.synthetic.generator import generate
-    from fhir_mappings.synthetic.national.msds import first_months, msds_tables, write_msds
+    from fhir_mappings.synthetic.national.msds import first_months, msds_tables
+    from fhir_mappings.synthetic.national.writing import write_tables
     from fhir_mappings.synthetic.spec import SynthesisSpec
     from service.clock import utc_now
     from service.ingest.run import ingest_file, ingest_tables
@@ -44,7 +45,7 @@ def main() -> None:
         result = generate(spec)
         write_extracts(result, folder)
         births = result.extracts["maternity"].frame
-        write_msds(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
+        write_tables(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
         print(f"data: {len(births):,} babies ({args.births_per_year:,}/year × {args.years})")
 
         def sessions(name: str):  # type: ignore[no-untyped-def]

@@ -52,6 +52,8 @@ DEFAULT_MAPPINGS = {
 # The national datasets, by the names users type, with the mapping each is read through.
 NATIONAL_MAPPINGS = {
     "msds": "msds_v2.yaml",
+    "csds": "csds_v1_6.yaml",
+    "nnds": "nnds_episodes.yaml",
 }
 
 
@@ -212,6 +214,16 @@ def _first_problem(mapping: Mapping) -> str | None:
                     f"column {name!r}: neither Table.Column of a declared table nor an "
                     "activity or derived column"
                 )
+    if mapping.national:
+        national = mapping.national
+        conditions = [("keep_records", n) for n in national.keep_records] + [
+            (f"derived {d!r}", n)
+            for d, derived in national.derived.items()
+            for n in (*derived.only_if, *derived.unless)
+        ]
+        for where, name in conditions:
+            if not _national_column(national, name):
+                return f"{where}: {name!r} is not Table.Column, an activity or a derived column"
     if mapping.key not in seen_targets:
         return f"key {mapping.key!r} is not the target of any column"
     from fhir_mappings.mapping.checks import CHECKS  # the checks import this module

@@ -76,6 +76,10 @@ class _Row:
         return RowOrigin(self.table.name, self.table.source, self.table.sha256, self.number)
 
 
+# The one submission of a dataset that has none (an extract): no provider, no period bounds.
+EXTRACT = _Submission("", date.min, date.max, "extract", 0)
+
+
 def missing_tables(national: National, tables: dict[str, TableData]) -> list[str]:
     return [name for name, t in national.tables.items() if t.required and name not in tables]
 
@@ -101,8 +105,9 @@ class _Assembler:
         self.submissions, superseded = self._submissions()
         self.rows: dict[str, list[_Row]] = {}
         skipped: Counter[str] = Counter()
+        header_table = national.submission.table if national.submission else None
         for name, table in tables.items():
-            if name != national.submission.table:
+            if name != header_table:
                 self.rows[name] = self._live_rows(table, superseded, skipped)
         for sub_id in sorted(superseded):
             self.notes.append(
@@ -114,6 +119,8 @@ class _Assembler:
 
     def _submissions(self) -> tuple[dict[str, _Submission], set[str]]:
         spec = self.national.submission
+        if spec is None:  # one extract: every row is of it, and no period bounds its dates
+            return {EXTRACT.id: EXTRACT}, set()
         table = self.tables[spec.table]
         needed = (spec.provider, spec.period_start, spec.period_end, spec.submission_id)
         lacking = [c for c in needed if not table.has(c)]
@@ -147,16 +154,17 @@ class _Assembler:
     def _live_rows(
         self, table: TableData, superseded: set[str], skipped: Counter[str]
     ) -> list[_Row]:
-        column = self.national.submission.submission_id
+        spec = self.national.submission
+        column = spec.submission_id if spec else ""
         only = next(iter(self.submissions.values())) if len(self.submissions) == 1 else None
-        if not table.has(column) and only is None:
+        if not (spec and table.has(column)) and only is None:
             raise ExtractFileError(
                 f"{table.source}: no {column} column, and the folder holds "
                 f"{len(self.submissions)} submissions; say which submission each row is from"
             )
         live: list[_Row] = []
         for number, values in enumerate(table.rows, start=1):
-            sub_id = table.value(values, column) if table.has(column) else only.id  # type: ignore[union-attr]
+            sub_id = table.value(values, column) if spec and table.has(column) else only.id  # type: ignore[union-attr]
             if sub_id in superseded:
                 skipped[sub_id] += 1
                 continue
@@ -168,7 +176,7 @@ class _Assembler:
                     values,
                     column,
                     "orphan_submission",
-                    f"{column} matches no {self.national.submission.table} row",
+                    f"{column} matches no {spec.table if spec else 'submission'} row",
                 )
                 continue
             live.append(_Row(table, number, values, submission, len(live)))
@@ -180,7 +188,7 @@ class _Assembler:
         """For each live row of `child` (by its position), its parent row, or None."""
         join = self.national.tables[child].parent
         assert join is not None
-        if join.table == self.national.submission.table:
+        if self.national.submission and join.table == self.national.submission.table:
             return {i: None for i in range(len(self.rows.get(child, [])))}
         child_table, parent_table = self.tables[child], self.tables[join.table]
         key = next((k for k in join.keys if child_table.has(*k) and parent_table.has(*k)), None)
@@ -226,7 +234,7 @@ class _Assembler:
         parent_rows = {
             name: self._parents(name)
             for name in self.rows
-            if name in lineage or national.tables[name].many
+            if national.tables[name].parent and (name in lineage or national.tables[name].many)
         }
         activity_rows = self._activity_rows(parent_rows)
         header = self._header(wanted, lineage)
@@ -244,11 +252,29 @@ class _Assembler:
                     continue
             latest[record_key] = chain
         records = []
+        left_out = 0
         for chain in sorted(latest.values(), key=lambda c: c[0].number):
             for link in chain:
                 reached[link.table.name].add(link.number)
-            records.append(self._record(chain, header, activity_rows))
-        if duplicates:
+            record = self._record(chain, header, activity_rows)
+            if record is None:
+                left_out += 1
+            else:
+                records.append(record)
+        if left_out:
+            kept = "; ".join(
+                f"{name} {', '.join(values)}" for name, values in national.keep_records.items()
+            )
+            self.notes.append(
+                f"{left_out:,} {national.record_table} rows are not read: the mapping keeps "
+                f"only records with {kept}"
+            )
+        if duplicates and national.submission is None:
+            self.notes.append(
+                f"{duplicates:,} {national.record_table} rows repeat a record already in the "
+                "extract: the first is read"
+            )
+        elif duplicates:
             self.notes.append(
                 f"{duplicates:,} {national.record_table} rows repeat a record sent in another "
                 "period's submission: the latest period's is read"
@@ -278,7 +304,8 @@ class _Assembler:
         for name in lineage[:-1]:
             parent = parent_rows[name].get(position)
             if parent is None:
-                if lineage[lineage.index(name) + 1] == self.national.submission.table:
+                spec = self.national.submission
+                if spec and lineage[lineage.index(name) + 1] == spec.table:
                     return chain
                 if name != self.national.record_table:
                     # The break is above the record: say so against the record too.
@@ -334,7 +361,7 @@ class _Assembler:
 
     def _record(
         self, chain: list[_Row], header: list[str], activity_rows: dict[str, dict[int, list[_Row]]]
-    ) -> SourceRow:
+    ) -> SourceRow | None:
         record, submission = chain[0], chain[0].submission
         by_table = {link.table.name: link for link in chain}
         picked: dict[str, str] = {}
@@ -356,6 +383,10 @@ class _Assembler:
                 return picked[name]
             if name in self.national.derived:
                 derived = self.national.derived[name]
+                if any(value(c) not in allowed for c, allowed in derived.only_if.items()) or any(
+                    value(c) in barred for c, barred in derived.unless.items()
+                ):
+                    return ""
                 parts = [next((v for a in part if (v := value(a))), "") for part in derived.parts]
                 return derived.separator.join(parts) if all(parts) else ""
             table, _, column = name.partition(".")
@@ -364,6 +395,9 @@ class _Assembler:
             link = by_table.get(table)
             return link.value(column) if link else ""
 
+        for name, kept in self.national.keep_records.items():
+            if value(name) not in kept:
+                return None
         values = tuple(value(name) for name in header)
         raw = {
             f"{link.table.name}.{column}": text
@@ -384,6 +418,9 @@ class _Assembler:
             for r in rows
             if activity.code is None or not codes or r.value(activity.code).casefold() in folded
         ]
+        if activity.pick == "count":
+            # With no rows at all the count is unknown, not zero: nothing was recorded.
+            return (str(len(matching)), matching) if rows else (activity.absent or "", [])
         valued = [(r, r.value(activity.value or activity.code or "")) for r in matching]
         valued = [(r, v) for r, v in valued if v]
         if not valued:

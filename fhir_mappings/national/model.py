@@ -59,8 +59,8 @@ class Table(BaseModel):
 class Activity(BaseModel):
     """One value picked out of a child table's rows for a record: the rows whose `code` column
     holds a code of `codes` (all rows if no code is named), their `value` column, reduced by
-    `pick`: the largest number, the first value, or the most severe code (`codes` lists them
-    from the least to the most severe)."""
+    `pick`: the largest number, the first value, the most severe code (`codes` lists them
+    from the least to the most severe), or how many rows match (days at a level of care)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -68,7 +68,7 @@ class Activity(BaseModel):
     code: str | None = None
     codes: str | None = None  # the name of a code list in `code_lists`
     value: str | None = None  # None: the code itself is the value
-    pick: Literal["max", "first", "most_severe"] = "first"
+    pick: Literal["max", "first", "most_severe", "count"] = "first"
     # The value when no row matches: a vaginal birth with no perineal lesion recorded had an
     # intact perineum, as NHS England's CQIMTears counts it.
     absent: str | None = None
@@ -77,19 +77,26 @@ class Activity(BaseModel):
 class Derived(BaseModel):
     """A column made of others (`Table.Column` names), joined by `separator`: each part is the
     first non-blank of its alternatives, so a key reads a provider's own id or NHS England's
-    pseudonymous one, whichever the folder holds."""
+    pseudonymous one, whichever the folder holds.
+
+    `only_if` / `unless` make it conditional on other columns' values: a CSDS person's NHS
+    number is the mother's at an antenatal contact and the child's at every other."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     parts: tuple[tuple[str, ...], ...] = Field(min_length=1)
     separator: str = ""
+    only_if: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    unless: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class National(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dataset: str  # its name, as NHS England publishes it ("MSDS v2")
-    submission: Submission
+    # None for a dataset extracted rather than submitted (the National Neonatal Data Set from
+    # BadgerNet): its folder is one extract, and a record sent again replaces the earlier.
+    submission: Submission | None = None
     record_table: str
     # What identifies a record within a provider (candidates, tried in order): a record sent
     # again in a later period's submission is read once, from the latest.
@@ -98,11 +105,15 @@ class National(BaseModel):
     activities: dict[str, Activity] = Field(default_factory=dict)
     derived: dict[str, Derived] = Field(default_factory=dict)
     code_lists: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Records read only where these columns (or activities) hold one of the values: a CSDS
+    # folder holds every community contact, and only attended health-visitor reviews are ours.
+    # The rest are counted in a notice, not quarantined: they are not wrong, just not ours.
+    keep_records: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> National:
         tables = self.tables
-        names = [self.submission.table, self.record_table]
+        names = [self.record_table] + ([self.submission.table] if self.submission else [])
         names += [t.parent.table for t in tables.values() if t.parent]
         names += [a.table for a in self.activities.values()]
         for name in names:
@@ -123,11 +134,14 @@ class National(BaseModel):
                     f"activity {name!r}: {activity.table} must join {self.record_table} "
                     "or one of its ancestors"
                 )
+        top = self.submission.table if self.submission else self.record_table
         for name, table in tables.items():
-            if name != self.submission.table and table.parent is None:
+            if name != top and table.parent is None:
                 raise ValueError(f"table {name} names no parent")
-        if tables[self.submission.table].parent is not None:
-            raise ValueError(f"the submission table {self.submission.table} has no parent")
+            if self.submission is None and table.period_dates:
+                raise ValueError(f"table {name}: period_dates need a submission header")
+        if tables[top].parent is not None:
+            raise ValueError(f"the top table {top} has no parent")
         return self
 
     def lineage(self, table: str) -> list[str]:

@@ -18,7 +18,7 @@ from service.cli.ingest import describe, ingest_extract, ingest_national
 from service.cli.projection import issue_counts, load_reference_tables, refresh_projection
 from service.cli.serve import run_server
 from service.cli.state import CliState
-from service.cli.synth import MSDS_FOLDER, format_option, synthesis_options, synthesise
+from service.cli.synth import NATIONAL_FOLDERS, format_option, synthesis_options, synthesise
 from service.config import Settings
 
 pass_state = click.make_pass_decorator(CliState)
@@ -128,7 +128,10 @@ def with_demo_token(settings: Settings) -> Settings:
     show_default=True,
     help="Serve the product after the stages have run.",
 )
-@format_option("msds: read the maternity births from MSDS v2 tables, not the reference extract.")
+@format_option(
+    "msds: read the region from national tables (MSDS v2, CSDS, the National Neonatal Data "
+    "Set), not the reference extracts."
+)
 @pass_state
 def demo(
     state: CliState, spec: SynthesisSpec, out_dir: Path | None, serve: bool, national_format: str
@@ -157,9 +160,10 @@ def demo(
 
     click.echo("4/6 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():
-        if msds and source == "maternity":
+        if msds:
+            folder = NATIONAL_FOLDERS[source]
             report = ingest_national(
-                state, "msds", out_dir / MSDS_FOLDER, None, None, None, project=False
+                state, folder, out_dir / folder, None, None, None, project=False
             )
         else:
             report = ingest_extract(state, source, out_dir / file_name, None, project=False)

@@ -59,8 +59,9 @@ def ingest(
 ) -> None:
     """Load a SOURCE extract FILE: valid rows become FHIR, the rest go to quarantine.
 
-    For a national dataset (msds) FILE is a folder of its tables, one file per table named by
-    the table (MSD000Header.csv, MSD001MotherDemog.csv, …), or use --from-db."""
+    For a national dataset (msds, csds, nnds) FILE is a folder of its tables, one file per
+    table named by the table (MSD000Header.csv, CYP201CareContact.csv, NNUEpisodes.csv, …), or
+    use --from-db."""
     project = not no_projection
     if source in NATIONAL_SOURCES:
         report = ingest_national(

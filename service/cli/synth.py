@@ -87,17 +87,22 @@ def format_option(help_text: str) -> Callable[[F], F]:
     help="Folder to write the files to (created if missing).",
 )
 @synthesis_options(default_defect_rate=DEFAULTS.defect_rate)
-@format_option("msds: also write the maternity births as MSDS v2 tables in OUT/msds.")
+@format_option(
+    "msds: also write the region in the national formats: MSDS v2 tables in OUT/msds, CSDS "
+    "in OUT/csds and the National Neonatal Data Set in OUT/nnds."
+)
 def synth(out_dir: Path, spec: SynthesisSpec, national_format: str) -> None:
     """Write synthetic maternity, neonatal and health-visiting extracts to OUT."""
     result = synthesise(spec, out_dir, msds=national_format == "msds")
     rows = result.truth["counts"]["extract_rows"]
     click.echo(f"wrote {out_dir}: " + ", ".join(f"{n:,} {name} rows" for name, n in rows.items()))
     if national_format == "msds":
-        click.echo(f"wrote {out_dir / MSDS_FOLDER}: the maternity births as MSDS v2 tables")
+        for source, folder in NATIONAL_FOLDERS.items():
+            click.echo(f"wrote {out_dir / folder}: the {source} records as {folder.upper()} tables")
 
 
-MSDS_FOLDER = "msds"
+# Where `--format msds` writes each source system's records, by the dataset's name.
+NATIONAL_FOLDERS = {"maternity": "msds", "health_visiting": "csds", "neonatal": "nnds"}
 
 
 def synthesise(spec: SynthesisSpec, out_dir: Path, *, msds: bool = False) -> SyntheticExtracts:
@@ -116,14 +121,25 @@ def synthesise(spec: SynthesisSpec, out_dir: Path, *, msds: bool = False) -> Syn
         try:
             write_extracts(result, out_dir)
             if msds:
-                write_msds_folder(result, out_dir / MSDS_FOLDER)
+                write_national_folders(result, out_dir)
         except OSError as error:
             raise InputError(f"cannot write to {out_dir}: {error.strerror}") from None
     return result
 
 
-def write_msds_folder(result: SyntheticExtracts, folder: Path) -> None:
-    from fhir_mappings.synthetic.national.msds import first_months, msds_tables, write_msds
+def write_national_folders(result: SyntheticExtracts, out_dir: Path) -> None:
+    """The region as MSDS, CSDS and NNDS tables, each provider's first month sent twice."""
+    from fhir_mappings.synthetic.national.csds import csds_tables, first_month
+    from fhir_mappings.synthetic.national.msds import first_months, msds_tables
+    from fhir_mappings.synthetic.national.nnds import nnds_tables
+    from fhir_mappings.synthetic.national.writing import write_tables
 
     births = result.extracts["maternity"].frame
-    write_msds(msds_tables(births, resubmitted=first_months(births)), folder)
+    contacts = result.extracts["health_visiting"].frame
+    tables = {
+        "maternity": msds_tables(births, resubmitted=first_months(births)),
+        "health_visiting": csds_tables(contacts, resubmitted=first_month(contacts)),
+        "neonatal": nnds_tables(result.extracts["neonatal"].frame),
+    }
+    for source, folder in NATIONAL_FOLDERS.items():
+        write_tables(tables[source], out_dir / folder)

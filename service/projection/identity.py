@@ -22,6 +22,9 @@ from fhir_mappings.fhir.naming import NHS_NUMBER_SYSTEM
 from fhir_mappings.fhir.reading import reference_id, source_system
 
 Role = Literal["mother", "baby"]
+# The family of a baby whose record names no mother (a CSDS child, a neonatal record without
+# the mother's number): its own, until another record of the same baby names her.
+MOTHERLESS_FAMILY = "baby:"
 MOTHER_RELATIONSHIP = "MTH"
 
 
@@ -69,7 +72,8 @@ def _identity(patient: dict[str, Any], mother_link: dict[str, Any] | None) -> Id
         person = _key("birth", f"{mother_nhs}|{patient['birthDate'][:10]}|{order}")
     else:
         person = f"patient:{patient['id']}"
-    return Identity(patient["id"], source, "baby", person, mother_key or f"baby:{person}")
+    family = mother_key or f"{MOTHERLESS_FAMILY}{person}"
+    return Identity(patient["id"], source, "baby", person, family)
 
 
 def nhs_number(resource: dict[str, Any]) -> str | None:

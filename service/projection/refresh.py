@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import Table, Text, cast, delete, func, insert, literal, select,
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
-from service.projection.identity import Identity, identities
+from service.projection.identity import MOTHERLESS_FAMILY, Identity, identities
 from service.projection.precedence import Precedence
 from service.projection.projector import Projection, project
 from service.projection.reference_tables import deprivation_tables
@@ -165,9 +165,45 @@ def relink(session: Session, patient_ids: Sequence[str]) -> set[str]:
     ]
     for condition in matching(session, PatientIdentity.patient_id, list(patient_ids)):
         session.execute(delete(PatientIdentity).where(condition))
+    linkage, adopted = _families_of_the_same_babies(session, linkage)
     if linkage:
         session.execute(insert(PatientIdentity), [vars(i) for i in linkage])
-    return _widen(session, set(before) | {i.family_key for i in linkage})
+    return _widen(session, set(before) | adopted | {i.family_key for i in linkage})
+
+
+def _families_of_the_same_babies(
+    session: Session, linkage: list[Identity]
+) -> tuple[list[Identity], set[str]]:
+    """A baby whose record names no mother joins the family another record of the same baby
+    names (a health visitor's CSDS record of a child, its birth in the maternity record), in
+    whichever order the records arrive. Returns the identities and the families given up."""
+    babies = [i for i in linkage if i.role == "baby"]
+    motherless = [i.person_key for i in babies if i.family_key.startswith(MOTHERLESS_FAMILY)]
+    known: dict[str, str] = {}
+    for condition in matching(session, PatientIdentity.person_key, motherless):
+        rows = session.execute(
+            select(PatientIdentity.person_key, PatientIdentity.family_key)
+            .where(condition)
+            .where(PatientIdentity.family_key.not_like(f"{MOTHERLESS_FAMILY}%"))
+            .order_by(PatientIdentity.family_key)
+        )
+        for person, family in rows:
+            known.setdefault(person, family)
+    given_up: set[str] = set()
+    for baby in babies:
+        if baby.family_key.startswith(MOTHERLESS_FAMILY):
+            continue
+        known.setdefault(baby.person_key, baby.family_key)
+        stale = PatientIdentity.family_key == f"{MOTHERLESS_FAMILY}{baby.person_key}"
+        given_up.update(session.scalars(select(PatientIdentity.family_key).where(stale)))
+        session.execute(update(PatientIdentity).where(stale).values(family_key=baby.family_key))
+    adopted = [
+        replace(i, family_key=known[i.person_key])
+        if i.role == "baby" and i.family_key.startswith(MOTHERLESS_FAMILY) and i.person_key in known
+        else i
+        for i in linkage
+    ]
+    return adopted, given_up
 
 
 def project_families(

@@ -11,12 +11,16 @@ The provider is the trust part of the delivery site's ODS code (its first three 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import cast
 
 import pandas as pd
 
-from fhir_mappings.mapping.model import Mapping, national_mapping
+from fhir_mappings.mapping.model import national_mapping
+from fhir_mappings.synthetic.national.writing import (
+    header_row,
+    inverse_codes,
+    month_periods,
+)
 
 BLOOD_LOSS_CODE = "1033591000000101"  # one of NHS England's blood loss observation codes
 TEAR_OF = {
@@ -37,32 +41,22 @@ def msds_tables(
     twice: a first submission with every blood loss recorded 100 ml lower (a figure corrected
     later), then the true one under a higher UniqSubmissionID, which is the one that counts."""
     mapping = national_mapping("msds")
-    code = _inverse_codes(mapping)
+    code = inverse_codes(mapping)
+    spec = mapping.national.submission  # type: ignore[union-attr]
+    assert spec is not None
     rows = births.fillna("").astype(str)
     provider = rows["delivery_site_code"].str[:3].replace("", None).ffill().bfill()
     # A birth whose date a planted defect garbled is sent with its neighbours' month.
-    when = pd.to_datetime(rows["birth_datetime"].str[:10], format="%Y-%m-%d", errors="coerce")
-    period = when.dt.strftime("%Y-%m").ffill().bfill()
+    period = month_periods(rows["birth_datetime"])
     headers = []
     submission_of: dict[tuple[str, ...], str] = {}
     next_id = first_id
     redo = set(resubmitted)
     for key in sorted(set(zip(provider, period, strict=True))):
         for superseded in (True, False) if key in redo else (False,):
-            start = pd.Period(key[1], "M")
-            headers.append(
-                {
-                    "OrgCodeProvider": key[0],
-                    "RPStartDate": start.start_time.date().isoformat(),
-                    "RPEndDate": start.end_time.date().isoformat(),
-                    "UniqSubmissionID": str(next_id),
-                    "PrimSystemInUse": "Synthetic E3",
-                }
-            )
-            if not superseded:
-                submission_of[key] = str(next_id)
-            else:
-                submission_of[(*key, "superseded")] = str(next_id)
+            header = header_row(spec, key[0], key[1], str(next_id))
+            headers.append({**header, "PrimSystemInUse": "Synthetic E3"})
+            submission_of[(*key, "superseded") if superseded else key] = str(next_id)
             next_id += 1
     tables: dict[str, list[dict[str, str]]] = {name: [] for name in mapping.national.tables}  # type: ignore[union-attr]
     tables["MSD000Header"] = headers
@@ -70,12 +64,6 @@ def msds_tables(
         selected = rows[(provider == sent[0]) & (period == sent[1])]
         _submission_rows(tables, selected, sent[0], sub_id, code, low_blood_loss=len(sent) == 3)
     return {name: pd.DataFrame(table_rows) for name, table_rows in tables.items()}
-
-
-def write_msds(tables: dict[str, pd.DataFrame], folder: Path, *, delimiter: str = ",") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False, sep=delimiter)
 
 
 def first_months(births: pd.DataFrame) -> list[tuple[str, str]]:
@@ -194,16 +182,6 @@ def _delivery_rows(
     tear = TEAR_OF.get(birth["perineal_trauma"])
     if tear:
         tables["MSD302CareActivityLabDel"].append({**activity, "GenitalTractTraumaticLesion": tear})
-
-
-def _inverse_codes(mapping: Mapping) -> dict[str, dict[str, str]]:
-    """Concept → the first MSDS code the mapping reads as it."""
-    inverse: dict[str, dict[str, str]] = {}
-    for name, code_map in mapping.code_maps.items():
-        inverse[name] = {}
-        for local, concept in code_map.items():
-            inverse[name].setdefault(concept, local)
-    return inverse
 
 
 def _whole(text: str) -> str:

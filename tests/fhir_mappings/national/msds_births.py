@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from fhir_mappings.synthetic.national.msds import msds_tables, write_msds
+from fhir_mappings.synthetic.national.msds import msds_tables
+from fhir_mappings.synthetic.national.writing import write_tables
 from tests.fhir_mappings.mapping.test_engine import GOOD
 
 # A valid reference row, at a date the tests' reporting periods hold.
@@ -43,5 +44,5 @@ def births(*changes: dict[str, Any]) -> pd.DataFrame:
 
 def write_folder(folder: Path, frame: pd.DataFrame, **options: Any) -> dict[str, pd.DataFrame]:
     tables = msds_tables(frame, **options)
-    write_msds(tables, folder)
+    write_tables(tables, folder)
     return tables

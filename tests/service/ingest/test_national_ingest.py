@@ -20,7 +20,8 @@ from fhir_mappings.mapping.model import default_mapping, national_mapping
 from fhir_mappings.national.tables import read_folder
 from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
-from fhir_mappings.synthetic.national.msds import first_months, msds_tables, write_msds
+from fhir_mappings.synthetic.national.msds import first_months, msds_tables
+from fhir_mappings.synthetic.national.writing import write_tables
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.errors import InputError
 from service.ingest.national_db import read_schema
@@ -57,7 +58,7 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Region:
     result = generate(SynthesisSpec(births_per_year=600, years=1, defect_rate=0.0, seed=11))
     write_extracts(result, folder)
     births = result.extracts["maternity"].frame
-    write_msds(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
+    write_tables(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
     return Region(folder, births)
 
 
