@@ -169,16 +169,38 @@ def test_demo_without_serving_generates_data_and_migrates(run, tmp_path: Path) -
     assert (tmp_path / "var" / "alerts-outbox.jsonl").read_text().count("\n") == 1
 
 
-def test_demo_reads_the_maternity_births_from_msds_tables(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_reads_the_region_from_national_tables(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = run("demo", "--no-serve", *SMALL, "--format", "msds")
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "var/demo/msds/MSD000Header.csv").exists()
     assert "msds (maternity, mapping msds_v2)" in result.output
-    assert "maternity_births_v1.csv (maternity" not in result.output
-    assert "neonatal_episodes_v1.csv (neonatal" in result.output
+    assert "csds (health_visiting, mapping csds_v1_6)" in result.output
+    assert "nnds (neonatal, mapping nnds_episodes)" in result.output
+    assert "_v1.csv (" not in result.output  # no reference extract was read
     assert "is superseded by a later one" in result.output
     assert "done (--no-serve: not serving)" in result.output
+
+
+def test_ingest_csds_and_nnds_folders(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "data", *SMALL, "--format", "msds").exit_code == 0
+    for dataset, mapping, table in (
+        ("csds", "csds_v1_6", "CYP201CareContact"),
+        ("nnds", "nnds_episodes", "NNUEpisodes"),
+    ):
+        result = run("ingest", dataset, f"data/{dataset}", "--no-projection")
+        assert result.exit_code == 0, result.output
+        assert f"{dataset} (" in result.output
+        assert f"mapping {mapping})" in result.output
+        assert ", quarantined 0," in result.output
+        (tmp_path / f"data/{dataset}/{table}.csv").unlink()
+        result = run("ingest", dataset, f"data/{dataset}")
+        assert result.exit_code != 0
+        assert (
+            result.output.strip()
+            .splitlines()[-1]
+            .startswith(f"error: {dataset}: the folder lacks the required table {table} (")
+        )
 
 
 def test_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
