@@ -45,7 +45,10 @@ def main() -> None:
         result = generate(spec)
         write_extracts(result, folder)
         births = result.extracts["maternity"].frame
-        write_tables(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
+        tables = msds_tables(
+            births, resubmitted=first_months(births), history=result.obstetric_history
+        )
+        write_tables(tables, folder / "msds")
         print(f"data: {len(births):,} babies ({args.births_per_year:,}/year × {args.years})")
 
         def sessions(name: str):  # type: ignore[no-untyped-def]

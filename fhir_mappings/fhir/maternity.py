@@ -78,6 +78,38 @@ OBSERVATIONS: tuple[ObservationLine, ...] = (
         "mother.parity", "parity", "mother", "pregnancy.booking_date", "integer", key=EPISODE
     ),
     ObservationLine(
+        "pregnancy.previous_caesareans",
+        "previous-caesareans",
+        "mother",
+        "pregnancy.booking_date",
+        "integer",
+        key=EPISODE,
+    ),
+    ObservationLine(
+        "pregnancy.previous_stillbirths",
+        "previous-stillbirths",
+        "mother",
+        "pregnancy.booking_date",
+        "integer",
+        key=EPISODE,
+    ),
+    ObservationLine(
+        "delivery.labour_onset_date",
+        "labour-onset-date",
+        "mother",
+        "baby.birth_datetime",
+        "date",
+        key=EPISODE,
+    ),
+    ObservationLine(
+        "delivery.caesarean_date",
+        "caesarean-date",
+        "mother",
+        "baby.birth_datetime",
+        "date",
+        key=EPISODE,
+    ),
+    ObservationLine(
         "delivery.onset_of_labour",
         "onset-of-labour",
         "mother",

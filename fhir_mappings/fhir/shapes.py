@@ -139,7 +139,7 @@ def related_person(
     return resource
 
 
-ValueKind = Literal["quantity", "integer", "code", "boolean", "string"]
+ValueKind = Literal["quantity", "integer", "code", "boolean", "string", "date"]
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,8 @@ def _value(line: ObservationLine, value: Any) -> dict[str, Any]:
         return {"valueCodeableConcept": codes.value_concept(line.value_set or "", value)}
     if line.value == "boolean":
         return {"valueBoolean": bool(value)}
+    if line.value == "date":
+        return {"valueDateTime": instant(value)}
     return {"valueString": str(value)}
 
 

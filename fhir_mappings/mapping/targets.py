@@ -56,6 +56,12 @@ MATERNITY: dict[str, Target] = {
     "pregnancy.smoking_at_booking": _code("smoking_status"),
     "pregnancy.smoking_at_delivery": _code("smoking_status"),
     "mother.parity": Target("integer", low=0, high=20),
+    # MSDS PreviousCaesareanSections, PreviousStillBirths: what NHS England's Robson and VBAC
+    # measures read (the reference extract does not carry them).
+    "pregnancy.previous_caesareans": Target("integer", low=0, high=20),
+    "pregnancy.previous_stillbirths": Target("integer", low=0, high=20),
+    "delivery.labour_onset_date": Target("date"),
+    "delivery.caesarean_date": Target("date"),
     "delivery.site_code": Target("text"),
     "baby.birth_datetime": Target("datetime", identifying=True),
     "delivery.plurality": Target("integer", low=1, high=6),

@@ -20,6 +20,7 @@ from fhir_mappings.synthetic.events import INJECTED_EVENTS, InjectedEvent
 from fhir_mappings.synthetic.health_visiting import generate_contacts
 from fhir_mappings.synthetic.mothers import generate_deliveries
 from fhir_mappings.synthetic.neonatal import as_extracted_on, generate_episodes
+from fhir_mappings.synthetic.obstetric_history import obstetric_history
 from fhir_mappings.synthetic.spec import SynthesisSpec
 
 GENERATOR_VERSION = 1
@@ -30,6 +31,8 @@ STAGES = ("city", "mothers", "births", "neonatal", "health visiting", "extracts"
 class SyntheticExtracts:
     spec: SynthesisSpec
     extracts: dict[str, DefectedExtract]  # maternity, neonatal, health_visiting
+    # Per delivery, what only the national tables carry (MSDS: previous caesareans, …).
+    obstetric_history: pd.DataFrame
     postcode_lookup: pd.DataFrame
     imd_file7: pd.DataFrame
     truth: dict[str, Any]
@@ -111,6 +114,8 @@ def generate(
     return SyntheticExtracts(
         spec=spec,
         extracts=defected,
+        # Last, from its own stream: nothing above changes with it.
+        obstetric_history=obstetric_history(next(streams), babies),
         postcode_lookup=city.postcode_lookup(),
         imd_file7=city.imd_file7(),
         truth=_truth(spec, month_starts, extract_date, events, births, deliveries, defected),

@@ -137,7 +137,9 @@ def write_national_folders(result: SyntheticExtracts, out_dir: Path) -> None:
     births = result.extracts["maternity"].frame
     contacts = result.extracts["health_visiting"].frame
     tables = {
-        "maternity": msds_tables(births, resubmitted=first_months(births)),
+        "maternity": msds_tables(
+            births, resubmitted=first_months(births), history=result.obstetric_history
+        ),
         "health_visiting": csds_tables(contacts, resubmitted=first_month(contacts)),
         "neonatal": nnds_tables(result.extracts["neonatal"].frame),
     }

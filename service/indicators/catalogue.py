@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import yaml
 
-from service.indicators.conditions import ConditionError, check
+from service.indicators.conditions import ConditionError, check, fields_of
 from service.indicators.errors import NotFoundError
 from service.indicators.projection_frames import FIELDS_BY_TABLE
 
@@ -106,7 +106,7 @@ class Catalogue:
             unit = indicator.unit
             wanted = fields.setdefault(unit.table, set())
             for condition in (indicator.population, indicator.denominator, indicator.numerator):
-                wanted.update(condition)
+                wanted.update(fields_of(condition))
             wanted.update(indicator.gate_fields)
             wanted.add(unit.period)
             if unit.one_row_per:

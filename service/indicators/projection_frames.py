@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Boolean, Integer, Numeric, select
+from sqlalchemy import Boolean, Date, Integer, Numeric, select
 from sqlalchemy.orm import Session
 
 from service.storage.bulk import fetch_frame
@@ -35,6 +35,12 @@ NUMERIC_FIELDS = {
     for model in TABLES.values()
     for c in model.__table__.columns
     if isinstance(c.type, Integer | Numeric)
+}
+# Dates a condition compares (`after`), typed as dates rather than coded text.
+DATE_FIELDS = {
+    c.name
+    for c in AnalyticBirth.__table__.columns
+    if isinstance(c.type, Date) and c.name not in IDENTIFIERS and not c.name.endswith("_month")
 }
 BOOLEAN_FIELDS = {
     c.name
@@ -102,6 +108,8 @@ def derive_columns(frame: pd.DataFrame) -> pd.DataFrame:
                 frame[column].map(QUANTILE_TEXT) if column.startswith("imd_") else frame[column]
             )
             frame[column] = values.astype("category")
+        elif column in DATE_FIELDS:
+            frame[column] = pd.to_datetime(frame[column])
         elif column in NUMERIC_FIELDS:
             frame[column] = pd.to_numeric(frame[column])  # all-missing columns come as objects
         elif column not in IDENTIFIERS and column not in BOOLEAN_FIELDS:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fhir_mappings.fhir.reading import coded_value
+from fhir_mappings.fhir.reading import coded_value, fhir_date
 
-ValueKind = Literal["integer", "decimal", "code", "boolean", "text"]
+ValueKind = Literal["integer", "decimal", "code", "boolean", "text", "date"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,10 @@ DELIVERY_OBSERVATIONS: dict[str, FactLine] = {
     "smoking-at-booking": FactLine("smoking_at_booking", "code", "smoking_status"),
     "smoking-at-delivery": FactLine("smoking_at_delivery", "code", "smoking_status"),
     "parity": FactLine("parity", "integer"),
+    "previous-caesareans": FactLine("previous_caesareans", "integer"),
+    "previous-stillbirths": FactLine("previous_stillbirths", "integer"),
+    "labour-onset-date": FactLine("labour_onset_date", "date"),
+    "caesarean-date": FactLine("caesarean_date", "date"),
     "onset-of-labour": FactLine("onset_of_labour", "code", "onset_of_labour"),
     "blood-loss": FactLine("blood_loss_ml", "integer"),
     "perineal-trauma": FactLine("perineal_trauma", "code", "perineal_trauma"),
@@ -105,6 +109,8 @@ def observation_value(observation: dict[str, Any], line: FactLine) -> Any:
         return value if isinstance(value, bool) else None
     if line.kind == "text":
         return observation.get("valueString")
+    if line.kind == "date":
+        return fhir_date(observation.get("valueDateTime"))
     number = observation.get("valueInteger")
     if number is None:
         number = (observation.get("valueQuantity") or {}).get("value")

@@ -424,7 +424,9 @@ def test_national_measures_per_provider_as_csv_and_json(run, tmp_path: Path) -> 
     preterm = next(line for line in lines if line.startswith("CQIMPreterm,ZZ1,"))
     assert preterm.startswith("CQIMPreterm,ZZ1,2023-03-01,2023-05-31,")
     assert preterm.endswith(",true,")
-    assert any(line.startswith("CQIMVBAC,ZZ1,") and ",false," in line for line in lines)
+    vbac = next(line for line in lines if line.startswith("CQIMVBAC,ZZ1,"))
+    assert vbac.endswith(",true,")  # computed from PreviousCaesareanSections
+    assert any(line.startswith("CQIMSmokingBooking,ZZ1,") and ",false," in line for line in lines)
 
     as_json = run(
         "national", "measures", "--from", "2023-03", "--to", "2023-03", "--format", "json"

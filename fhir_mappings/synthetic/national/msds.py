@@ -35,11 +35,17 @@ TEAR_OF = {
 
 
 def msds_tables(
-    births: pd.DataFrame, *, resubmitted: Iterable[tuple[str, str]] = (), first_id: int = 100_001
+    births: pd.DataFrame,
+    *,
+    resubmitted: Iterable[tuple[str, str]] = (),
+    first_id: int = 100_001,
+    history: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The MSDS tables of these births. `resubmitted` names (provider, YYYY-MM) periods sent
     twice: a first submission with every blood loss recorded 100 ml lower (a figure corrected
-    later), then the true one under a higher UniqSubmissionID, which is the one that counts."""
+    later), then the true one under a higher UniqSubmissionID, which is the one that counts.
+    `history` (per `episode_id`, as `obstetric_history` draws it) adds what only MSDS carries:
+    previous caesareans and stillbirths, and the dates labour began and a caesarean was done."""
     mapping = national_mapping("msds")
     code = inverse_codes(mapping)
     spec = mapping.national.submission  # type: ignore[union-attr]
@@ -60,9 +66,16 @@ def msds_tables(
             next_id += 1
     tables: dict[str, list[dict[str, str]]] = {name: [] for name in mapping.national.tables}  # type: ignore[union-attr]
     tables["MSD000Header"] = headers
+    past: dict[str, dict[str, str]] = {}
+    if history is not None:
+        by_delivery = history.drop_duplicates("episode_id").fillna("").astype(str)
+        by_delivery = by_delivery.set_index("episode_id")
+        past = cast(dict[str, dict[str, str]], by_delivery.to_dict("index"))
     for sent, sub_id in submission_of.items():
         selected = rows[(provider == sent[0]) & (period == sent[1])]
-        _submission_rows(tables, selected, sent[0], sub_id, code, low_blood_loss=len(sent) == 3)
+        _submission_rows(
+            tables, selected, sent[0], sub_id, code, past, low_blood_loss=len(sent) == 3
+        )
     return {name: pd.DataFrame(table_rows) for name, table_rows in tables.items()}
 
 
@@ -82,6 +95,7 @@ def _submission_rows(
     provider: str,
     sub_id: str,
     code: dict[str, dict[str, str]],
+    past: dict[str, dict[str, str]],
     *,
     low_blood_loss: bool,
 ) -> None:
@@ -109,7 +123,8 @@ def _submission_rows(
                 )
         if delivery not in seen_deliveries:
             seen_deliveries.add(delivery)
-            _delivery_rows(tables, birth, common, code, low_blood_loss=low_blood_loss)
+            history = past.get(delivery, {})
+            _delivery_rows(tables, birth, common, code, history, low_blood_loss=low_blood_loss)
         birth_date, _, birth_time = birth["birth_datetime"].partition(" ")
         tables["MSD401BabyDemographics"].append(
             {
@@ -146,6 +161,7 @@ def _delivery_rows(
     birth: dict[str, str],
     common: dict[str, str],
     code: dict[str, dict[str, str]],
+    history: dict[str, str],
     *,
     low_blood_loss: bool,
 ) -> None:
@@ -161,6 +177,8 @@ def _delivery_rows(
             "SmokingStatusBooking": code["smoking"].get(birth["smoking_at_booking"], ""),
             "SmokingStatusDelivery": code["smoking"].get(birth["smoking_at_delivery"], ""),
             "PreviousLiveBirths": birth["parity"],
+            "PreviousCaesareanSections": history.get("previous_caesareans", ""),
+            "PreviousStillBirths": history.get("previous_stillbirths", ""),
             "LangCode": birth["mother_language"],
         }
     )
@@ -171,6 +189,8 @@ def _delivery_rows(
             "PregnancyID": delivery,
             "BirthsPerLabandDel": birth["plurality"],
             "LabourOnsetMethod": code["labour_onset"].get(birth["onset_of_labour"], ""),
+            "LabourOnsetDate": history.get("labour_onset_date", ""),
+            "CaesareanDate": history.get("caesarean_date", ""),
         }
     )
     activity = {**common, "LabourDeliveryID": delivery, "ClinInterDateMother": birth_date}

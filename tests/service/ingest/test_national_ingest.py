@@ -58,7 +58,8 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Region:
     result = generate(SynthesisSpec(births_per_year=600, years=1, defect_rate=0.0, seed=11))
     write_extracts(result, folder)
     births = result.extracts["maternity"].frame
-    write_tables(msds_tables(births, resubmitted=first_months(births)), folder / "msds")
+    tables = msds_tables(births, resubmitted=first_months(births), history=result.obstetric_history)
+    write_tables(tables, folder / "msds")
     return Region(folder, births)
 
 

@@ -32,7 +32,38 @@ from tests.fhir_mappings.national.msds_births import births, write_folder
 MONTHS = ["2026-06", "2026-07", "2026-08"]
 CLOCK_TIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 BLOOD_LOSS_CODES = national_mapping("msds").national.code_lists["blood_loss_observations"]  # type: ignore[union-attr]
-COMPUTED = ["CQIMPreterm", "CQIMApgar", "CQIMBreastfeeding", "CQIMPPH", "CQIMTears"]
+COMPUTED = [
+    "CQIMPreterm", "CQIMApgar", "CQIMBreastfeeding", "CQIMPPH", "CQIMTears",
+    "CQIMVBAC", "CQIMRobson01", "CQIMRobson02", "CQIMRobson05",
+]  # fmt: skip
+HISTORY = ["previous_caesareans", "previous_stillbirths", "labour_onset_date", "caesarean_date"]
+
+
+def obstetric_cases(day: str) -> list[dict[str, str]]:
+    """Robson groups 1, 2 and 5 and VBAC at their edges, on `day` (YYYY-MM-DD)."""
+    before = (pd.Timestamp(day) - pd.Timedelta(days=1)).date().isoformat()
+    first = {"parity": "0", "previous_caesareans": "0", "previous_stillbirths": "0"}
+    scar = {"parity": "1", "previous_caesareans": "1", "previous_stillbirths": "0"}
+    labour = {"onset_of_labour": "spontaneous", "labour_onset_date": before}
+    caesarean = {"mode_of_birth": "emergency_caesarean", "caesarean_date": day}
+    return [
+        {**first, **labour, **caesarean},  # group 1, a caesarean
+        {**first, **labour, **caesarean, "labour_onset_date": day},  # same day: neither
+        {**first, **labour, "mode_of_birth": "spontaneous_vaginal"},  # group 1, vaginal
+        {**labour, "parity": "", "mode_of_birth": "spontaneous_vaginal"},  # no history: neither
+        {**first, "onset_of_labour": "spontaneous", "mode_of_birth": "spontaneous_vaginal"},
+        {**first, **caesarean, "onset_of_labour": "induced", "labour_onset_date": before},
+        {**first, "onset_of_labour": "caesarean_before_labour", "caesarean_date": day,
+         "mode_of_birth": "elective_caesarean"},  # group 2, before labour
+        {**first, "onset_of_labour": "induced", "labour_onset_date": before,
+         "presentation": "breech", "mode_of_birth": "breech_vaginal"},  # breech: not group 2
+        {**scar, "mode_of_birth": "elective_caesarean", "caesarean_date": day},  # group 5, VBAC
+        {**scar, "mode_of_birth": "spontaneous_vaginal"},  # a VBAC
+        {**scar, "mode_of_birth": "breech_vaginal", "presentation": "breech"},  # VBAC denominator
+        {**scar, "parity": "2", "previous_caesareans": "2", "mode_of_birth": "ventouse"},
+        {**first, "previous_stillbirths": "1", "previous_caesareans": "1"},  # VBAC by stillbirth
+        {**scar, "mode_of_birth": "spontaneous_vaginal", "gestation_at_birth_days": "250"},
+    ]  # fmt: skip
 
 
 def edge_births() -> pd.DataFrame:
@@ -64,9 +95,10 @@ def edge_births() -> pd.DataFrame:
                 "mode_of_birth": "emergency_caesarean",
                 "blood_loss_ml": "2100",
             },
+            *obstetric_cases(f"{month}-12"),
         ]
-        cases[-24:] = [
-            {"birth_datetime": when, "delivery_site_code": site, **c} for c in cases[-24:]
+        cases[-38:] = [
+            {"birth_datetime": when, "delivery_site_code": site, **c} for c in cases[-38:]
         ]
     frame = births(*cases)
     # Twins: one delivery, one mother, two babies (a third-degree tear, 1,600 ml lost).
@@ -82,7 +114,11 @@ def edge_births() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("edge_msds")
-    tables = write_folder(path, edge_births(), resubmitted=[("ZZ1", "2026-07")])
+    edges = edge_births()
+    history = edges[["episode_id", *HISTORY]]
+    tables = write_folder(
+        path, edges.drop(columns=HISTORY), resubmitted=[("ZZ1", "2026-07")], history=history
+    )
     baby = tables["MSD401BabyDemographics"]
     live = baby.index[baby["BabyFirstFeedIndCode"] == "01"]
     baby.loc[live[:2], "BabyFirstFeedIndCode"] = "99"  # an unknown first-feed code
@@ -131,7 +167,12 @@ WITH latest AS (
 ),
 baby AS (
   SELECT l.OrgCodeProvider AS provider, b.LPIDBaby AS baby, m.LPIDMother AS mother,
-         b.PregOutcome AS outcome, d.BirthsPerLabandDel AS births,
+         b.PregOutcome AS outcome, d.BirthsPerLabandDel AS births, b.FetusPresentation AS lie,
+         CAST(NULLIF(m.PreviousCaesareanSections, '') AS INTEGER) AS pcs,
+         CAST(NULLIF(m.PreviousLiveBirths, '') AS INTEGER) AS plb,
+         CAST(NULLIF(m.PreviousStillBirths, '') AS INTEGER) AS psb,
+         d.LabourOnsetMethod AS onset, NULLIF(d.LabourOnsetDate, '') AS onset_date,
+         NULLIF(d.CaesareanDate, '') AS cs_date,
          CAST(NULLIF(b.GestationLengthBirth, '') AS INTEGER) AS gestation,
          b.DeliveryMethodCode AS method, b.BabyFirstFeedIndCode AS feed,
          b.PersonBirthDateBaby AS born, d.LabourDeliveryID AS delivery, b.UniqSubmissionID AS sub
@@ -187,6 +228,37 @@ FROM baby b
 WHERE outcome IN ('01', '02', '03', '04') AND method IN ('0', '1', '2', '3', '4')
   AND births = '1' AND gestation BETWEEN 259 AND 315
 GROUP BY provider
+UNION ALL
+SELECT 'CQIMVBAC', provider,
+  COUNT(DISTINCT CASE WHEN method IN ('0', '1', '2', '3', '4') THEN mother END),
+  COUNT(DISTINCT mother)
+FROM baby
+WHERE method IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+  AND gestation BETWEEN 259 AND 315 AND (plb = 1 OR psb = 1) AND pcs = 1 AND births = '1'
+GROUP BY provider
+UNION ALL
+SELECT 'CQIMRobson01', provider,
+  COUNT(DISTINCT CASE WHEN method IN ('7', '8') THEN mother END), COUNT(DISTINCT mother)
+FROM baby
+WHERE (pcs = 0 OR pcs IS NULL) AND (plb = 0 OR plb IS NULL) AND (psb = 0 OR psb IS NULL)
+  AND (plb IS NOT NULL OR psb IS NOT NULL OR pcs IS NOT NULL)
+  AND lie = '01' AND gestation BETWEEN 259 AND 315
+  AND onset = '1' AND onset_date IS NOT NULL AND (cs_date > onset_date OR cs_date IS NULL)
+GROUP BY provider
+UNION ALL
+SELECT 'CQIMRobson02', provider,
+  COUNT(DISTINCT CASE WHEN method IN ('7', '8') THEN mother END), COUNT(DISTINCT mother)
+FROM baby
+WHERE (pcs = 0 OR pcs IS NULL) AND (plb = 0 OR plb IS NULL) AND (psb = 0 OR psb IS NULL)
+  AND (plb IS NOT NULL OR psb IS NOT NULL OR pcs IS NOT NULL)
+  AND lie = '01' AND gestation BETWEEN 259 AND 315
+  AND (onset IN ('2', '3', '4', '5') OR (cs_date IS NOT NULL AND onset_date IS NULL))
+GROUP BY provider
+UNION ALL
+SELECT 'CQIMRobson05', provider,
+  COUNT(DISTINCT CASE WHEN method IN ('7', '8') THEN mother END), COUNT(DISTINCT mother)
+FROM baby WHERE pcs BETWEEN 1 AND 20 AND lie = '01' AND gestation BETWEEN 259 AND 315
+GROUP BY provider
 """
 
 
@@ -214,9 +286,20 @@ def test_the_cqims_equal_nhs_englands_definitions_in_sql(folder: Path, tmp_path:
 
 def test_the_edge_cases_land_where_the_definitions_put_them(folder: Path) -> None:
     figures = sql_figures(folder)
+    june = "2026-06..2026-06"
+    # Group 1: the caesarean after a day in labour and the vaginal birth; not the same-day
+    # caesarean, the mother with no history recorded or the labour with no onset date.
+    assert figures[("CQIMRobson01", "ZZ2", june)] == (1, 2)
+    # Group 2: induced then caesarean, caesarean before labour; not the breech.
+    assert figures[("CQIMRobson02", "ZZ2", june)] == (2, 2)
+    # Group 5: one or two previous caesareans, cephalic and term (not the breech or the
+    # preterm birth); one of the four by caesarean.
+    assert figures[("CQIMRobson05", "ZZ2", june)] == (1, 4)
+    # VBAC: vaginal births after one caesarean and one previous birth (live or still).
+    assert figures[("CQIMVBAC", "ZZ2", june)] == (2, 4)
     # June at ZZ2: 154 and 258 days preterm; the term births; 153 and 316 outside.
     preterm = figures[("CQIMPreterm", "ZZ2", "2026-06..2026-06")]
-    assert preterm[0] == 3  # 154, 258 and the 250-day tear
+    assert preterm[0] == 4  # 154, 258, the 250-day tear and the 250-day VBAC case
     # The July resubmission: 1,550 ml counts (the superseded 1,450 would not); the twins'
     # mother once.
     pph_july = figures[("CQIMPPH", "ZZ1", "2026-07..2026-07")]
