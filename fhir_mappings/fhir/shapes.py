@@ -71,8 +71,11 @@ def patient(
         "resourceType": "Patient",
         "id": context.id(kind, key),
         "meta": {**context.meta(), "profile": [codes.UK_CORE_PATIENT]},
-        "identifier": identifiers,
     }
+    # A mother the neonatal record names without an NHS number has no identifier, and FHIR JSON
+    # has no empty arrays.
+    if identifiers:
+        resource["identifier"] = identifiers
     extensions: list[dict[str, Any]] = []
     if ethnic_category:
         extensions.append(

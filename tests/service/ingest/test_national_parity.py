@@ -1,23 +1,27 @@
 """The same synthetic region read from the reference extracts and from the national tables (MSDS
 v2, CSDS, the National Neonatal Data Set) gives the same indicator counts, for every indicator
 and stratum both can compute. Those they cannot agree on are listed with the reason (the README
-says the same, under "National inputs")."""
+says the same, under "National inputs"). A full `$export` of what the national tables gave is
+valid R4."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from fhir_mappings.fhir.conformance import check_resource
 from fhir_mappings.mapping.model import default_mapping, national_mapping
 from fhir_mappings.national.tables import read_folder
 from fhir_mappings.synthetic.files import IMD_FILE, POSTCODE_LOOKUP_FILE, write_extracts
 from fhir_mappings.synthetic.generator import generate
 from fhir_mappings.synthetic.spec import SynthesisSpec
+from service.bulk_export.job import run_export
 from service.cli.synth import NATIONAL_FOLDERS, write_national_folders
 from service.indicators.catalogue import load_catalogue
 from service.indicators.counting import count
@@ -28,6 +32,7 @@ from service.projection.reference_tables import load_imd, load_postcode_lookup
 from service.projection.refresh import refresh
 from service.storage import migrate
 from service.storage.engine import make_session_factory
+from service.storage.models import BulkExport, FhirResource
 
 CLOCK_TIME = datetime(2027, 1, 1, tzinfo=UTC)
 REFERENCE_FILES = {
@@ -70,19 +75,28 @@ def load(sessions: sessionmaker[Session], folder: Path, form: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def counts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder holding the region, its two databases (`reference.db`, `national.db`) loaded."""
     folder = tmp_path_factory.mktemp("region")
     result = generate(SynthesisSpec(births_per_year=1200, years=1, defect_rate=0.0, seed=5))
     write_extracts(result, folder)
     write_national_folders(result, folder)
-    catalogue = load_catalogue()
-    found = {}
     for form in ("reference", "national"):
         engine = create_engine(f"sqlite:///{folder / f'{form}.db'}")
         migrate.upgrade(engine)
         sessions = make_session_factory(engine)
         load(sessions, folder, form)
-        with sessions() as session:
+        engine.dispose()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def counts(region: Path) -> dict[str, pd.DataFrame]:
+    catalogue = load_catalogue()
+    found = {}
+    for form in ("reference", "national"):
+        engine = create_engine(f"sqlite:///{region / f'{form}.db'}")
+        with make_session_factory(engine)() as session:
             found[form] = count(read_frames(session), catalogue)
         engine.dispose()
     return found
@@ -124,3 +138,35 @@ def test_the_indicators_set_aside_do_differ(counts: dict[str, pd.DataFrame]) -> 
             for form, frame in counts.items()
         }
         assert strata["national"] == {"Not recorded"} != strata["reference"]
+
+
+def test_a_full_export_of_the_national_region_is_valid_r4(region: Path, tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{region / 'national.db'}")
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        types = sorted(session.scalars(select(FhirResource.resource_type).distinct()))
+        session.add(
+            BulkExport(
+                id="all", status="running", request_url="$export", client_name="test",
+                level="system", types=",".join(types), requested_at=CLOCK_TIME,
+            )
+        )  # fmt: skip
+    run_export(sessions, "all", tmp_path, clock=lambda: CLOCK_TIME)
+    with sessions() as session:
+        job = session.get(BulkExport, "all")
+        assert job is not None
+        assert job.status == "complete", job.error
+        assert job.output is not None
+        files = job.output["files"]
+    engine.dispose()
+    assert {"Patient", "Observation", "Encounter", "Provenance"} <= {f["type"] for f in files}
+    exported, invalid = 0, []
+    for output in files:
+        for line in (tmp_path / output["file"]).read_text(encoding="utf-8").splitlines():
+            resource = orjson.loads(line)
+            exported += 1
+            issues = [i for i in check_resource(resource) if i.severity == "error"]
+            if issues:
+                invalid.append((resource["resourceType"], resource["id"], issues[0]))
+    assert exported == sum(f["count"] for f in files) > 1000
+    assert invalid == []
