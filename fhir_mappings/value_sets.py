@@ -10,6 +10,8 @@ VALUE_SETS: dict[str, tuple[str, ...]] = {
     "ethnic_category": tuple(ETHNIC_CATEGORIES),
     "sex": ("male", "female", "indeterminate"),
     "smoking_status": ("current", "ex", "never"),
+    # NHS England's derived status (SmokingStatusBooking_derived, SmokingStatusDelivery_derived).
+    "derived_smoking_status": ("smoker", "non_smoker_or_ex_smoker", "unknown"),
     "onset_of_labour": ("spontaneous", "induced", "caesarean_before_labour"),
     "mode_of_birth": (
         "spontaneous_vaginal",

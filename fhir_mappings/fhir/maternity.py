@@ -75,6 +75,34 @@ OBSERVATIONS: tuple[ObservationLine, ...] = (
         key=EPISODE,
     ),
     ObservationLine(
+        "pregnancy.smoking_at_booking_derived",
+        "smoking-at-booking-derived",
+        "mother",
+        "pregnancy.booking_date",
+        "code",
+        value_set="derived_smoking_status",
+        category="social-history",
+        key=EPISODE,
+    ),
+    ObservationLine(
+        "pregnancy.smoking_at_delivery_derived",
+        "smoking-at-delivery-derived",
+        "mother",
+        "baby.birth_datetime",
+        "code",
+        value_set="derived_smoking_status",
+        category="social-history",
+        key=EPISODE,
+    ),
+    ObservationLine(
+        "pregnancy.booking_date",
+        "booking-date",
+        "mother",
+        "pregnancy.booking_date",
+        "date",
+        key=EPISODE,
+    ),
+    ObservationLine(
         "mother.parity", "parity", "mother", "pregnancy.booking_date", "integer", key=EPISODE
     ),
     ObservationLine(

@@ -243,6 +243,7 @@ def _national_column(national: National, name: str) -> bool:
     return (
         name in national.activities
         or name in national.derived
+        or name in national.statuses
         or table in national.tables
         or table == SUBMISSION_PREFIX
     )

@@ -55,6 +55,9 @@ MATERNITY: dict[str, Target] = {
     "pregnancy.bmi_at_booking": Target("decimal", unit="kg/m2", low=12, high=80),
     "pregnancy.smoking_at_booking": _code("smoking_status"),
     "pregnancy.smoking_at_delivery": _code("smoking_status"),
+    # MSDS: smoking status as NHS England derives it from care activities (CQIMSmoking*).
+    "pregnancy.smoking_at_booking_derived": _code("derived_smoking_status"),
+    "pregnancy.smoking_at_delivery_derived": _code("derived_smoking_status"),
     "mother.parity": Target("integer", low=0, high=20),
     # MSDS PreviousCaesareanSections, PreviousStillBirths: what NHS England's Robson and VBAC
     # measures read (the reference extract does not carry them).

@@ -29,7 +29,13 @@ from datetime import date
 
 from fhir_mappings.extract_file import ExtractFileError, RowOrigin, SourceRow
 from fhir_mappings.findings import Finding
-from fhir_mappings.national.model import SUBMISSION_PREFIX, Activity, National
+from fhir_mappings.national.model import (
+    SUBMISSION_PREFIX,
+    Activity,
+    ColumnTest,
+    National,
+    Status,
+)
 from fhir_mappings.national.tables import TableData
 
 
@@ -102,6 +108,7 @@ class _Assembler:
         self.tables = tables
         self.refused: list[Refused] = []
         self.notes: list[str] = []
+        self.parent_of: dict[int, _Row] = {}  # a `many` row's direct parent, by id() of the row
         self.submissions, superseded = self._submissions()
         self.rows: dict[str, list[_Row]] = {}
         skipped: Counter[str] = Counter()
@@ -331,17 +338,24 @@ class _Assembler:
     def _activity_rows(
         self, parent_rows: dict[str, dict[int, _Row | None]]
     ) -> dict[str, dict[int, list[_Row]]]:
-        """For each `many` table, its rows grouped by the id() of their parent row."""
+        """For each `many` table, its rows grouped by the id() of their anchor row (the parent,
+        or through `many` parents the first ancestor that is not `many`). Each row's direct
+        parent is kept too, for the columns a row is dated by."""
         grouped: dict[str, dict[int, list[_Row]]] = {}
         for name, table in self.national.tables.items():
             if not table.many or name not in self.rows:
                 continue
-            by_parent: dict[int, list[_Row]] = defaultdict(list)
+            by_anchor: dict[int, list[_Row]] = defaultdict(list)
             for i, row in enumerate(self.rows[name]):
                 parent = parent_rows[name].get(i)
                 if parent is not None:
-                    by_parent[id(parent)].append(row)
-            grouped[name] = by_parent
+                    self.parent_of[id(row)] = parent
+                anchor = parent
+                while anchor is not None and self.national.tables[anchor.table.name].many:
+                    anchor = parent_rows[anchor.table.name].get(anchor.position)
+                if anchor is not None:
+                    by_anchor[id(anchor)].append(row)
+            grouped[name] = by_anchor
         return grouped
 
     def _header(self, wanted: Sequence[str], lineage: list[str]) -> list[str]:
@@ -350,6 +364,9 @@ class _Assembler:
             table, _, column = name.partition(".")
             if name in self.national.activities:
                 if self.national.activities[name].table in self.tables:
+                    header.append(name)
+            elif name in self.national.statuses:
+                if any(t in self.tables for t in self.national.statuses[name].sources):
                     header.append(name)
             elif (
                 name in self.national.derived
@@ -366,10 +383,19 @@ class _Assembler:
         by_table = {link.table.name: link for link in chain}
         picked: dict[str, str] = {}
         used: list[_Row] = []
+
+        def rows_of(table: str) -> list[_Row]:
+            anchor = by_table.get(self.national.anchor(table))
+            return activity_rows.get(table, {}).get(id(anchor), []) if anchor else []
+
         for name, activity in self.national.activities.items():
-            parent = by_table.get(self.national.tables[activity.table].parent.table)  # type: ignore[union-attr]
-            rows = activity_rows.get(activity.table, {}).get(id(parent), []) if parent else []
-            picked[name], contributing = self._pick(activity, rows)
+            picked[name], contributing = self._pick(activity, rows_of(activity.table))
+            used += contributing
+        for name, status in self.national.statuses.items():
+            dates = [_iso_date(by_table[t].value(c)) if t in by_table else None
+                     for t, _, c in (d.partition(".") for d in status.near)]  # fmt: skip
+            rows = [(table, row) for table in status.sources for row in rows_of(table)]
+            picked[name], contributing = self._classify(status, rows, dates)
             used += contributing
         submitted = {
             "provider": submission.provider,
@@ -438,6 +464,81 @@ class _Assembler:
                 return value, [row]
         return valued[0][1], [valued[0][0]]
 
+    def _classify(
+        self, status: Status, rows: list[tuple[str, _Row]], near: list[date | None]
+    ) -> tuple[str, list[_Row]]:
+        near_dates = [d for d in near if d is not None]
+        if not near_dates:
+            return "", []
+        order = {rule.status: i for i, rule in reversed(list(enumerate(status.rules)))}
+        sources = list(status.sources)
+        best: tuple[tuple[int, ...], str, list[_Row]] | None = None
+        for table, row in rows:
+            dating = self._dating_row(row, status.sources[table])
+            when = (
+                _iso_date(dating.value(status.sources[table].partition(".")[2])) if dating else None
+            )
+            if dating is None or when is None:
+                continue
+            apart = min(abs((when - d).days) for d in near_dates)
+            if apart > status.days:
+                continue
+            found = next(
+                (
+                    rule.status
+                    for rule in status.rules
+                    if (rule.on_the_day or apart > 0)
+                    and any(self._holds(row, tests) for tests in rule.any_of)
+                ),
+                None,
+            )
+            if found is None:
+                continue
+            rank = (
+                found in status.fallback, apart > 0, order[found], sources.index(table),
+                -row.number,
+            )  # fmt: skip
+            if best is None or rank < best[0]:
+                best = (tuple(int(r) for r in rank), found, list(dict.fromkeys([row, dating])))
+        return (best[1], best[2]) if best else ("", [])
+
+    def _dating_row(self, row: _Row, column: str) -> _Row | None:
+        """The row holding the date of `row` (`column` is `Table.Column`): its own or a parent."""
+        table = column.partition(".")[0]
+        link: _Row | None = row
+        while link is not None and link.table.name != table:
+            link = self.parent_of.get(id(link))
+        return link
+
+    def _holds(self, row: _Row, tests: dict[str, ColumnTest]) -> bool:
+        for column, test in tests.items():
+            text = row.value(column)
+            if test.codes is not None:
+                codes = (
+                    self.national.code_lists[test.codes] if isinstance(test.codes, str)
+                    else test.codes
+                )  # fmt: skip
+                if text.casefold() not in {c.casefold() for c in codes}:
+                    return False
+            if test.contains is not None and test.contains.replace(" ", "").casefold() not in (
+                text.replace(" ", "").casefold()
+            ):
+                return False
+            bounds = (test.above, test.at_least, test.below, test.equals)
+            if any(b is not None for b in bounds):
+                number = _number(text) if text else None
+                if number is None:
+                    return False
+                if test.above is not None and not number > test.above:
+                    return False
+                if test.at_least is not None and not number >= test.at_least:
+                    return False
+                if test.below is not None and not number < test.below:
+                    return False
+                if test.equals is not None and number != test.equals:
+                    return False
+        return True
+
     def _period_findings(self, chain: list[_Row]) -> list[Finding]:
         findings = []
         for link in chain:
@@ -490,7 +591,15 @@ class _Assembler:
 
 
 def _used(name: str, national: National) -> bool:
-    return any(a.table == name for a in national.activities.values())
+    """Whether a table outside the record's lineage is read: as an activity or status source,
+    or as the `many` parent through which one joins."""
+    sources = [a.table for a in national.activities.values()]
+    sources += [t for s in national.statuses.values() for t in s.sources]
+    for source in sources:
+        lineage = national.lineage(source)
+        if name in lineage[: lineage.index(national.anchor(source))]:
+            return True
+    return False
 
 
 def _newer(row: _Row, than: _Row) -> bool:

@@ -74,6 +74,52 @@ class Activity(BaseModel):
     absent: str | None = None
 
 
+class ColumnTest(BaseModel):
+    """A test of one column of a care activity row: every test given must hold. Numbers compare
+    as numbers (a blank or a non-number fails every comparison, as SQL's CAST does)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    codes: str | tuple[str, ...] | None = None  # a code list's name, or the codes themselves
+    above: float | None = None
+    at_least: float | None = None
+    below: float | None = None
+    equals: float | None = None
+    contains: str | None = None  # letter case and spaces ignored: "ppm" in "P PM"
+
+
+class StatusRule(BaseModel):
+    """A row has `status` if any one of the alternatives holds (each: all of its columns)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: str
+    any_of: tuple[dict[str, ColumnTest], ...] = Field(min_length=1)
+    # False: only for a row dated on another day than the record's (NHS England's booking
+    # derivation gives "Unknown" only from a contact one to three days away).
+    on_the_day: bool = True
+
+
+class Status(BaseModel):
+    """A status classified, as NHS England derives smoking at booking and at delivery, from
+    care activity rows dated within `days` of one of the record's `near` dates.
+
+    Each row takes the status of the first rule it meets (rules are in the order of NHS
+    England's CASE). Of the classified rows one wins: a status not in `fallback` before one in
+    it, then a row on the day itself before one days away, then the earlier status in the
+    rules, then the later row. `sources` name each activity table and the column dating its
+    rows (`Table.Column`: the row's own, or its parent's, as a care activity is dated by its
+    care contact)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: dict[str, str] = Field(min_length=1)
+    near: tuple[str, ...] = Field(min_length=1)
+    days: int = Field(default=3, ge=0)
+    rules: tuple[StatusRule, ...] = Field(min_length=1)
+    fallback: tuple[str, ...] = ()
+
+
 class Derived(BaseModel):
     """A column made of others (`Table.Column` names), joined by `separator`: each part is the
     first non-blank of its alternatives, so a key reads a provider's own id or NHS England's
@@ -104,6 +150,7 @@ class National(BaseModel):
     tables: dict[str, Table]
     activities: dict[str, Activity] = Field(default_factory=dict)
     derived: dict[str, Derived] = Field(default_factory=dict)
+    statuses: dict[str, Status] = Field(default_factory=dict)
     code_lists: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # Records read only where these columns (or activities) hold one of the values: a CSDS
     # folder holds every community contact, and only attended health-visitor reviews are ours.
@@ -116,24 +163,34 @@ class National(BaseModel):
         names = [self.record_table] + ([self.submission.table] if self.submission else [])
         names += [t.parent.table for t in tables.values() if t.parent]
         names += [a.table for a in self.activities.values()]
+        names += [t for s in self.statuses.values() for t in s.sources]
         for name in names:
             if name not in tables:
                 raise ValueError(f"table {name!r} is used but not declared under tables")
         for name, activity in self.activities.items():
-            if not tables[activity.table].many:
-                raise ValueError(f"activity {name!r}: table {activity.table} is not `many: true`")
             if activity.codes is not None and activity.codes not in self.code_lists:
                 raise ValueError(f"activity {name!r}: unknown code list {activity.codes!r}")
             if activity.value is None and activity.code is None:
                 raise ValueError(f"activity {name!r} names neither a code nor a value column")
             if activity.pick == "most_severe" and activity.codes is None:
                 raise ValueError(f"activity {name!r}: most_severe needs a code list")
-            parent = tables[activity.table].parent
-            if parent is None or parent.table not in self.lineage(self.record_table):
-                raise ValueError(
-                    f"activity {name!r}: {activity.table} must join {self.record_table} "
-                    "or one of its ancestors"
-                )
+            self._check_activity_table(f"activity {name!r}", activity.table)
+        for name, status in self.statuses.items():
+            for source, dated_by in status.sources.items():
+                self._check_activity_table(f"status {name!r}", source)
+                if dated_by.partition(".")[0] not in self.lineage(source):
+                    raise ValueError(
+                        f"status {name!r}: {source} rows cannot be dated by {dated_by} "
+                        "(neither its own column nor one of its parents')"
+                    )
+            for near in status.near:
+                if near.partition(".")[0] not in self.lineage(self.record_table):
+                    raise ValueError(f"status {name!r}: {near} is not a column of the record")
+            for rule in status.rules:
+                for alternative in rule.any_of:
+                    for test in alternative.values():
+                        if isinstance(test.codes, str) and test.codes not in self.code_lists:
+                            raise ValueError(f"status {name!r}: unknown code list {test.codes!r}")
         top = self.submission.table if self.submission else self.record_table
         for name, table in tables.items():
             if name != top and table.parent is None:
@@ -143,6 +200,26 @@ class National(BaseModel):
         if tables[top].parent is not None:
             raise ValueError(f"the top table {top} has no parent")
         return self
+
+    def _check_activity_table(self, what: str, table: str) -> None:
+        if not self.tables[table].many:
+            raise ValueError(f"{what}: table {table} is not `many: true`")
+        if self.anchor(table) not in self.lineage(self.record_table):
+            raise ValueError(
+                f"{what}: {table} must join {self.record_table} or one of its ancestors "
+                "(directly or through other `many` tables)"
+            )
+
+    def anchor(self, table: str) -> str:
+        """The first table above a `many` table that is not itself `many`: the record's row
+        its rows belong to (a care activity → its care contact → the pregnancy)."""
+        name = table
+        while self.tables[name].many:
+            parent = self.tables[name].parent
+            if parent is None:
+                return name
+            name = parent.table
+        return name
 
     def lineage(self, table: str) -> list[str]:
         """The table and its ancestors up to the top, nearest first."""

@@ -32,9 +32,10 @@ def national() -> None:
               show_default=True)  # fmt: skip
 @pass_state
 def measures(state: CliState, first: str, last: str, output: str) -> None:
-    """The CQIMs per provider over the births dated from --from to --to: one row per measure
-    and provider; `published` is false, with the reason, where a data-quality gate withholds
-    the rate or the product does not compute the measure yet."""
+    """The CQIMs per provider over the births (or, for smoking at booking, the bookings) dated
+    from --from to --to: one row per measure and provider; `published` is false, with the
+    reason, where a data-quality gate withholds the rate or the product does not compute the
+    measure yet."""
     from service.indicators.projection_frames import read_frames
     from service.national.cqim import load_cqims, national_figures
     from service.storage import migrate
@@ -43,12 +44,12 @@ def measures(state: CliState, first: str, last: str, output: str) -> None:
     start, end = _month(first, "--from"), _month(last, "--to")
     if end < start:
         raise ConfigurationError(f"--to {last} is before --from {first}")
-    months = [p.start_time.date() for p in pd.period_range(start, end, freq="M")]
     period_end = pd.Period(end, "M").end_time.date()
     engine = state.engine()
     migrate.upgrade(engine)
     with make_session_factory(engine)() as session:
-        births = read_frames(session, months)["births"]
+        # Every birth: a woman booked in the window gives birth months later.
+        births = read_frames(session)["births"]
     rows = [f.as_row() for f in national_figures(births, load_cqims(), start, period_end)]
     if output == "json":
         click.echo(json.dumps(rows, indent=2))

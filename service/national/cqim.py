@@ -37,6 +37,9 @@ class Cqim:
     denominator: dict[str, Any] | None = None
     numerator: dict[str, Any] | None = None
     per: int = 1000
+    # Which date puts a record in the window: the birth, or the booking appointment (NHS
+    # England counts CQIMSmokingBooking over the women booked in the month).
+    dated_by: Literal["birth_date", "booking_date"] = "birth_date"
     quality: QualityGate | None = None
     not_computed: str | None = None  # why the product cannot compute it yet
 
@@ -91,15 +94,29 @@ def provider_of(site_code: pd.Series) -> pd.Series:
 def national_figures(
     births: pd.DataFrame, measures: list[Cqim], period_start: date, period_end: date
 ) -> list[NationalFigure]:
-    """One figure per measure and provider over `births`, those dated from `period_start` to
-    `period_end` (rows for a measure not yet computed say why)."""
+    """One figure per measure and provider over the `births` each measure dates from
+    `period_start` to `period_end` (by birth, or by booking), for every provider with a record
+    so dated; rows for a measure not yet computed say why."""
     providers = provider_of(births["site_code"])
+    in_window = {
+        field: _dated_in(births, field, period_start, period_end)
+        for field in {m.dated_by for m in measures}
+    }
+    seen = pd.Series(False, index=births.index)
+    for dated in in_window.values():
+        seen |= dated
     figures = []
-    for org_code in sorted(providers.dropna().unique()):
-        at_provider = births[(providers == org_code).fillna(False).to_numpy()]
+    for org_code in sorted(providers[seen.to_numpy()].dropna().unique()):
+        at_provider = (providers == org_code).fillna(False).to_numpy()
         for measure in measures:
-            figures.append(_figure(at_provider, measure, str(org_code), period_start, period_end))
+            counted = births[at_provider & in_window[measure.dated_by].to_numpy()]
+            figures.append(_figure(counted, measure, str(org_code), period_start, period_end))
     return figures
+
+
+def _dated_in(births: pd.DataFrame, field: str, start: date, end: date) -> pd.Series:
+    when = pd.to_datetime(births[field], errors="coerce")
+    return ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
 
 
 def _figure(

@@ -45,6 +45,13 @@ DELIVERY_OBSERVATIONS: dict[str, FactLine] = {
     "bmi": FactLine("bmi_at_booking", "decimal"),
     "smoking-at-booking": FactLine("smoking_at_booking", "code", "smoking_status"),
     "smoking-at-delivery": FactLine("smoking_at_delivery", "code", "smoking_status"),
+    "smoking-at-booking-derived": FactLine(
+        "smoking_at_booking_derived", "code", "derived_smoking_status"
+    ),
+    "smoking-at-delivery-derived": FactLine(
+        "smoking_at_delivery_derived", "code", "derived_smoking_status"
+    ),
+    "booking-date": FactLine("booking_date", "date"),
     "parity": FactLine("parity", "integer"),
     "previous-caesareans": FactLine("previous_caesareans", "integer"),
     "previous-stillbirths": FactLine("previous_stillbirths", "integer"),

@@ -1,7 +1,7 @@
 """Maternity reference rows (one per baby, as `maternity_births_v1` reads them) rewritten as the
 MSDS v2 tables a provider submits: one submission per provider and month of birth, the mother,
 pregnancy, labour and baby rows under it, and care activities for blood loss, perineal tears,
-Apgar score and birth weight.
+smoking (a finding at the booking contact and at delivery), Apgar score and birth weight.
 
 Codes are written through the MSDS mapping's own code maps, inverted, so the writer and the
 reader cannot drift apart: what this writes, `msds_v2.yaml` reads back to the same concepts.
@@ -32,6 +32,8 @@ TEAR_OF = {
     "third_degree_3c": "10217006",
     "fourth_degree": "399031001",
 }
+# Smoking findings (SNOMED CT) from NHS England's smoking and non-smoking code lists.
+SMOKING_FINDING_OF = {"current": "77176002", "ex": "8517006", "never": "266919005"}
 
 
 def msds_tables(
@@ -193,7 +195,22 @@ def _delivery_rows(
             "CaesareanDate": history.get("caesarean_date", ""),
         }
     )
+    # Smoking status as a finding at the booking contact and at delivery, where NHS England's
+    # derivation looks for it (the MSD101 items above are no longer submitted nationally).
+    booked = SMOKING_FINDING_OF.get(birth["smoking_at_booking"])
+    if booked and birth["booking_date"]:
+        contact = f"{delivery}-booking"
+        tables["MSD201CareContactPreg"].append(
+            {**common, "CareConID": contact, "PregnancyID": delivery,
+             "CContactDate": birth["booking_date"]}
+        )  # fmt: skip
+        tables["MSD202CareActivityPreg"].append(
+            {**common, "CareConID": contact, "FindingCode": booked}
+        )
     activity = {**common, "LabourDeliveryID": delivery, "ClinInterDateMother": birth_date}
+    at_delivery = SMOKING_FINDING_OF.get(birth["smoking_at_delivery"])
+    if at_delivery:
+        tables["MSD302CareActivityLabDel"].append({**activity, "FindingCode": at_delivery})
     if birth["blood_loss_ml"]:
         loss = int(float(birth["blood_loss_ml"])) - (100 if low_blood_loss else 0)
         tables["MSD302CareActivityLabDel"].append(

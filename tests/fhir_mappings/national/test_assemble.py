@@ -47,6 +47,10 @@ def test_a_birth_reads_back_as_the_reference_row_it_was_written_from(tmp_path: P
     assert record["delivery.blood_loss_ml"] == 1650
     assert record["baby.apgar_5min"] == 9
     assert record["mother.gp_practice_code"] == "Z99001"
+    # "Never smoked" at the booking contact; no labour or caesarean date to find a status
+    # near, so none at delivery, as NHS England's derivation has it.
+    assert record["pregnancy.smoking_at_booking_derived"] == "non_smoker_or_ex_smoker"
+    assert record.get("pregnancy.smoking_at_delivery_derived") is None
     assert str(record["baby.birth_datetime"]) == "2026-08-14 10:20:00"
     assert {o.table for o in result.origin} == {
         "MSD401BabyDemographics",
@@ -56,6 +60,8 @@ def test_a_birth_reads_back_as_the_reference_row_it_was_written_from(tmp_path: P
         "MSD302CareActivityLabDel",
         "MSD405CareActivityBaby",
         "MSD002GP",
+        "MSD201CareContactPreg",  # the booking contact whose finding gave the smoking status
+        "MSD202CareActivityPreg",
     }
 
 
