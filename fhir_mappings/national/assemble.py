@@ -470,7 +470,9 @@ class _Assembler:
         near_dates = [d for d in near if d is not None]
         if not near_dates:
             return "", []
-        order = {rule.status: i for i, rule in reversed(list(enumerate(status.rules)))}
+        order: dict[str, int] = {}  # each status by its first rule
+        for i, rule in enumerate(status.rules):
+            order.setdefault(rule.status, i)
         sources = list(status.sources)
         best: tuple[tuple[int, ...], str, list[_Row]] | None = None
         for table, row in rows:

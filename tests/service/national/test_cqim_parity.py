@@ -324,21 +324,16 @@ tear AS (
 booking_activity AS (
   SELECT p.PregnancyID AS preg, p.UniqSubmissionID AS sub, a.rowid AS arow,
     c.CContactDate = p.AntenatalAppDate AS on_the_day,
-    CASE WHEN c.CContactDate = p.AntenatalAppDate THEN
-      CASE WHEN a.FindingCode IN (SELECT code FROM smoking_codes)
-             OR CAST(NULLIF(a.CigarettesPerDay, '') AS REAL) > 0
-             OR CAST(NULLIF(a.COMonReading, '') AS REAL) >= 4 THEN 'Smoker'
-           WHEN a.FindingCode IN (SELECT code FROM non_smoking_codes) OR a.ObsCode = '160625004'
-             OR CAST(NULLIF(a.CigarettesPerDay, '') AS REAL) = 0
-             OR CAST(NULLIF(a.COMonReading, '') AS REAL) < 4 THEN 'Non-Smoker / Ex-Smoker' END
-    WHEN ABS(julianday(c.CContactDate) - julianday(p.AntenatalAppDate)) <= 3 THEN
+    CASE WHEN ABS(julianday(c.CContactDate) - julianday(p.AntenatalAppDate)) <= 3 THEN
       CASE WHEN a.FindingCode IN (SELECT code FROM smoking_codes)
              OR CAST(NULLIF(a.CigarettesPerDay, '') AS REAL) > 0
              OR CAST(NULLIF(a.COMonReading, '') AS REAL) >= 4 THEN 'Smoker'
            WHEN a.FindingCode IN (SELECT code FROM non_smoking_codes) OR a.ObsCode = '160625004'
              OR CAST(NULLIF(a.CigarettesPerDay, '') AS REAL) = 0
              OR CAST(NULLIF(a.COMonReading, '') AS REAL) < 4 THEN 'Non-Smoker / Ex-Smoker'
-           WHEN a.FindingCode = '266927001' THEN 'Unknown' END
+           -- "Unknown" only from a contact on another day, as the published CASE has it.
+           WHEN a.FindingCode = '266927001' AND c.CContactDate <> p.AntenatalAppDate
+             THEN 'Unknown' END
     END AS status
   FROM MSD101PregnancyBooking p
   JOIN MSD201CareContactPreg c
