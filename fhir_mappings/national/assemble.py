@@ -109,6 +109,7 @@ class _Assembler:
         self.refused: list[Refused] = []
         self.notes: list[str] = []
         self.parent_of: dict[int, _Row] = {}  # a `many` row's direct parent, by id() of the row
+        self._folded_lists: dict[str | tuple[str, ...], dict[str, int]] = {}
         self.submissions, superseded = self._submissions()
         self.rows: dict[str, list[_Row]] = {}
         skipped: Counter[str] = Counter()
@@ -438,7 +439,7 @@ class _Assembler:
 
     def _pick(self, activity: Activity, rows: list[_Row]) -> tuple[str, list[_Row]]:
         codes = self.national.code_lists.get(activity.codes or "", ())
-        folded = [c.casefold() for c in codes]
+        folded = self._folded(activity.codes or ())
         matching = [
             r
             for r in rows
@@ -459,8 +460,8 @@ class _Assembler:
             return valued[0][1], [valued[0][0]]
         if activity.pick == "most_severe":
             ranked = [(r, v) for r, v in valued if v.casefold() in folded]
-            if ranked:
-                row, value = max(ranked, key=lambda rv: folded.index(rv[1].casefold()))
+            if ranked:  # the code list runs from least to most severe
+                row, value = max(ranked, key=lambda rv: folded[rv[1].casefold()])
                 return value, [row]
         return valued[0][1], [valued[0][0]]
 
@@ -512,16 +513,23 @@ class _Assembler:
             link = self.parent_of.get(id(link))
         return link
 
+    def _folded(self, codes: str | tuple[str, ...]) -> dict[str, int]:
+        """A code list (by name, or given inline) folded to lower case, each code with its place
+        in the list; folded once per assembly, not once per row."""
+        try:
+            return self._folded_lists[codes]
+        except KeyError:
+            listed = self.national.code_lists.get(codes, ()) if isinstance(codes, str) else codes
+            folded = self._folded_lists[codes] = {}
+            for place, code in enumerate(listed):
+                folded.setdefault(code.casefold(), place)
+            return folded
+
     def _holds(self, row: _Row, tests: dict[str, ColumnTest]) -> bool:
         for column, test in tests.items():
             text = row.value(column)
-            if test.codes is not None:
-                codes = (
-                    self.national.code_lists[test.codes] if isinstance(test.codes, str)
-                    else test.codes
-                )  # fmt: skip
-                if text.casefold() not in {c.casefold() for c in codes}:
-                    return False
+            if test.codes is not None and text.casefold() not in self._folded(test.codes):
+                return False
             if test.contains is not None and test.contains.replace(" ", "").casefold() not in (
                 text.replace(" ", "").casefold()
             ):

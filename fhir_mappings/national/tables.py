@@ -27,18 +27,25 @@ class TableData:
     header: tuple[str, ...]
     rows: list[tuple[str, ...]]  # data rows in order; row n of the file is rows[n - 1]
     _position: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # The same positions by the spelling asked for: a record reads each column hundreds of
+    # thousands of times, and lowering the name every time was a tenth of the assembly.
+    _asked: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._position.update({column.lower(): i for i, column in enumerate(self.header)})
 
     def has(self, *columns: str) -> bool:
-        return all(c.lower() in self._position for c in columns)
+        return all(self.index(c) is not None for c in columns)
 
     def index(self, column: str) -> int | None:
-        return self._position.get(column.lower())
+        try:
+            return self._asked[column]
+        except KeyError:
+            at = self._asked[column] = self._position.get(column.lower())
+            return at
 
     def value(self, row: tuple[str, ...], column: str) -> str:
-        at = self._position.get(column.lower())
+        at = self.index(column)
         return row[at].strip() if at is not None and at < len(row) else ""
 
 
