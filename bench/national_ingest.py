@@ -112,5 +112,6 @@ def main() -> None:
         f"(target ≥ 1.00×: {verdict}); {by_baby:.2f}× in babies/s"
     )
 
+
 if __name__ == "__main__":
     main()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
-from service.indicators.conditions import check, mask
+from service.indicators.conditions import check, fields_of, mask
 from service.indicators.projection_frames import FIELDS_BY_TABLE
 
 CATALOGUE_FILE = Path(__file__).with_name("cqim.yaml")
@@ -37,6 +37,7 @@ class Cqim:
     denominator: dict[str, Any] | None = None
     numerator: dict[str, Any] | None = None
     per: int = 1000
+    better: Literal["lower", "higher"] | None = None  # None: published without a direction
     # Which date puts a record in the window: the birth, or the booking appointment (NHS
     # England counts CQIMSmokingBooking over the women booked in the month).
     dated_by: Literal["birth_date", "booking_date"] = "birth_date"
@@ -85,6 +86,15 @@ def load_cqims(path: Path = CATALOGUE_FILE) -> list[Cqim]:
                     raise ValueError(f"{measure.id} quality: unknown field {field!r}")
         measures.append(measure)
     return measures
+
+
+def fields_read(measures: list[Cqim]) -> set[str]:
+    """The births fields `national_figures` reads for these measures."""
+    fields = {"site_code", *UNIT_IDS.values()}
+    for measure in measures:
+        fields |= {measure.dated_by, *(measure.quality.fields if measure.quality else ())}
+        fields |= fields_of(measure.denominator or {}) | fields_of(measure.numerator or {})
+    return fields
 
 
 def provider_of(site_code: pd.Series) -> pd.Series:

@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+from alerts.inequality import disclose
+from fhir_mappings.fhir.conformance import check_resource
 from service.cli import cli
 from service.storage import migrate
 from service.storage.engine import make_engine
@@ -436,6 +438,19 @@ def test_national_measures_per_provider_as_csv_and_json(run, tmp_path: Path) -> 
     tears = next(f for f in figures if f["measure"] == "CQIMTears")
     assert tears["period_end"] == "2023-03-31"
     assert tears["denominator"] > 0
+
+    as_fhir = run(
+        "national", "measures", "--from", "2023-03", "--to", "2023-03", "--format", "fhir"
+    )
+    bundle = json.loads(as_fhir.output)
+    assert bundle["resourceType"] == "Bundle"
+    assert check_resource(bundle) == []
+    reports = [e["resource"] for e in bundle["entry"]]
+    assert len(reports) == len(figures)  # one MeasureReport per measure and provider
+    report = next(r for r in reports if r["measure"].endswith("/CQIMTears"))
+    denominator = next(p for p in report["group"][0]["population"]
+                       if p["code"]["coding"][0]["code"] == "denominator")  # fmt: skip
+    assert denominator["count"] == disclose(tears["denominator"])
 
 
 @pytest.mark.parametrize(

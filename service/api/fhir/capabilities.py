@@ -50,6 +50,11 @@ def capability_statement(base: str, operations: dict[str, list[str]]) -> dict[st
             "profile": f"http://hl7.org/fhir/StructureDefinition/{t}",
             "interaction": [{"code": "read"}, {"code": "search-type"}],
             "searchParam": [{"name": name, "type": kind} for name, kind in parameters.items()],
+            **(
+                {"operation": [{"name": "evaluate-measure", "definition": EVALUATE_MEASURE}]}
+                if t == "Measure"
+                else {}
+            ),
         }
         for t, parameters in COMPUTED_TYPES.items()
     ]
@@ -92,6 +97,8 @@ def capability_statement(base: str, operations: dict[str, list[str]]) -> dict[st
     }
 
 
+# The CQIMs only (README, "National measures"): the catalogue's indicators are precomputed.
+EVALUATE_MEASURE = "http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure"
 OPERATION_DEFINITIONS = {
     "validate": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
     "export": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",

@@ -5,7 +5,14 @@ rewrite thousands of versions). One MeasureReport per indicator and month, its i
 
 Search: Measure by `_id` and `url`; MeasureReport by `_id`, `measure` (id, `Measure/id` or the
 canonical URL) and `period` / `date` (eq, ge, gt, le, lt on the report's month), paged by
-`_count` and `_offset`."""
+`_count` and `_offset`.
+
+NHS England's CQIMs are Measures too (ids `CQIMPreterm`, …). Their figures span any window a
+caller asks for, so they are computed on request by the standard operation
+`Measure/<id>/$evaluate-measure?periodStart=YYYY-MM-DD&periodEnd=YYYY-MM-DD`: with
+`reporter=<ODS code>` one MeasureReport for that provider; without it, a `collection` Bundle of
+one MeasureReport per provider (R4's operation returns one report, for one subject; a region
+holds several providers, and one request for all of them is what an LMNS analyst needs)."""
 
 from __future__ import annotations
 
@@ -26,6 +33,9 @@ from service.api.security import require
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator, load_catalogue
 from service.indicators.fhir_measures import MEASURE_BASE, measure, measure_report
+from service.indicators.projection_frames import read_frames
+from service.national.cqim import Cqim, fields_read, load_cqims, national_figures
+from service.national.fhir_reports import cqim_measure, cqim_report, reports_bundle
 from service.storage.models import IndicatorCount
 
 router = APIRouter(prefix="/fhir", tags=["fhir"], dependencies=[Depends(json_format)])
@@ -49,11 +59,13 @@ def search_measures(request: Request) -> Response:
     query = _query(request, COMPUTED_TYPES["Measure"])
     wanted_ids = _split(query.get("_id"))
     wanted_urls = _split(query.get("url"))
+    every = [measure(indicator, catalogue) for indicator in catalogue.indicators.values()]
+    every += [cqim_measure(cqim) for cqim in load_cqims()]
     resources = [
-        measure(indicator, catalogue)
-        for indicator in catalogue.indicators.values()
-        if (not wanted_ids or indicator.id.replace("_", "-") in wanted_ids)
-        and (not wanted_urls or f"{MEASURE_BASE}/{indicator.id}" in wanted_urls)
+        resource
+        for resource in every
+        if (not wanted_ids or resource["id"] in wanted_ids)
+        and (not wanted_urls or resource["url"] in wanted_urls)
     ]
     return fhir_json(_searchset(request, "Measure", resources, len(resources), 0, len(resources)))
 
@@ -63,9 +75,52 @@ def read_measure(request: Request, resource_id: str) -> Response:
     require(request, "read", "Measure")
     catalogue = load_catalogue()
     indicator = _indicator_by_resource_id(catalogue, resource_id)
-    if indicator is None:
-        raise FhirError(404, "not-found", f"Measure/{resource_id} is not known")
-    return fhir_json(measure(indicator, catalogue))
+    if indicator is not None:
+        return fhir_json(measure(indicator, catalogue))
+    return fhir_json(cqim_measure(_cqim(resource_id)))
+
+
+@router.get("/Measure/{resource_id}/$evaluate-measure")
+def evaluate_measure(request: Request, resource_id: str) -> Response:
+    require(request, "read", "MeasureReport")
+    cqim = _cqim(resource_id)
+    query = _query(request, {"periodStart": "date", "periodEnd": "date", "reporter": "token"})
+    start, end = (_day(query.get(name), name) for name in ("periodStart", "periodEnd"))
+    if end < start:
+        raise FhirError(400, "invalid", "periodEnd is before periodStart", expression="periodEnd")
+    reporter = query.get("reporter", "").rpartition("|")[2].removeprefix("Organization/")
+    with request.app.state.read_sessions() as session:
+        # Every birth's fields the measure reads: a woman booked in the window gives birth later.
+        births = read_frames(session, fields={"births": fields_read([cqim])})["births"]
+    figures = national_figures(births, [cqim], start, end)
+    computed_at = request.app.state.clock()
+    if not reporter:
+        return fhir_json(reports_bundle([cqim], figures, computed_at))
+    for figure in figures:
+        if figure.org_code == reporter:
+            return fhir_json(cqim_report(cqim, figure, computed_at))
+    raise FhirError(
+        404, "not-found", f"no births of provider {reporter} are dated in the period",
+        expression="reporter",
+    )  # fmt: skip
+
+
+def _cqim(resource_id: str) -> Cqim:
+    for cqim in load_cqims():
+        if cqim.id == resource_id:
+            return cqim
+    raise FhirError(404, "not-found", f"Measure/{resource_id} is not known")
+
+
+def _day(value: str | None, name: str) -> date:
+    if value is None:
+        raise FhirError(400, "required", f"{name} is required (YYYY-MM-DD)", expression=name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FhirError(
+            400, "invalid", f"{name}: a date such as 2024-01-31, not {value!r}", expression=name
+        ) from None
 
 
 @router.get("/MeasureReport")

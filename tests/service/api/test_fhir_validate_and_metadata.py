@@ -104,5 +104,6 @@ def test_the_capability_statement_says_what_is_implemented(api: TestClient) -> N
     assert "RelatedPerson:patient" in by_type["Patient"]["searchRevInclude"]
     assert "Observation:subject" in by_type["Observation"]["searchInclude"]
     assert {o["name"] for o in by_type["Patient"].get("operation", [])} >= {"validate"}
+    assert [o["name"] for o in by_type["Measure"]["operation"]] == ["evaluate-measure"]
     assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch"}
     assert by_type["CodeSystem"]["interaction"] == [{"code": "read"}]

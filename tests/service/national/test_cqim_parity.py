@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from fhir_mappings.mapping.model import national_mapping
 from fhir_mappings.national.tables import read_folder
@@ -253,17 +253,8 @@ def smoking_edges(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def product_figures(folder: Path, tmp_path: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'product.db'}")
-    migrate.upgrade(engine)
-    sessions = make_session_factory(engine)
-    mapping = national_mapping("msds")
-    contents = read_folder(folder, mapping.national.tables)  # type: ignore[union-attr]
-    report = ingest_tables(
-        sessions, "edge", lambda: contents, mapping, clock=lambda: CLOCK_TIME, project=False
-    )
-    assert report.rows["quarantined"] == 0, report.findings_by_rule
-    refresh(sessions, precedence=load_precedence())
-    with sessions() as session:
+    engine = loaded_product(folder, tmp_path)
+    with make_session_factory(engine)() as session:
         births = read_frames(session)["births"]
     engine.dispose()
     figures = {}
@@ -275,6 +266,21 @@ def product_figures(folder: Path, tmp_path: Path) -> dict[tuple[str, str, str], 
                 key = (f.measure, f.org_code, f"{first}..{last}")
                 figures[key] = (int(f.numerator or 0), int(f.denominator or 0))
     return figures
+
+
+def loaded_product(folder: Path, tmp_path: Path) -> Engine:
+    """The folder ingested and projected into a new SQLite database."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'product.db'}")
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    mapping = national_mapping("msds")
+    contents = read_folder(folder, mapping.national.tables)  # type: ignore[union-attr]
+    report = ingest_tables(
+        sessions, "edge", lambda: contents, mapping, clock=lambda: CLOCK_TIME, project=False
+    )
+    assert report.rows["quarantined"] == 0, report.findings_by_rule
+    refresh(sessions, precedence=load_precedence())
+    return engine
 
 
 # NHS England's definitions over the submitted tables. Only the latest submission of a provider
