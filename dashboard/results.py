@@ -19,6 +19,7 @@ from service.indicators import store
 from service.indicators.care_days import care_days
 from service.indicators.catalogue import Catalogue
 from service.indicators.notes import notes_for
+from service.indicators.projection_frames import read_frames
 from service.indicators.published import (
     funnel_view,
     intervention_report,
@@ -26,6 +27,8 @@ from service.indicators.published import (
     overview,
     series_view,
 )
+from service.national.cqim import NationalFigure, fields_read, load_cqims, national_figures
+from service.national.monthly import monthly_figures
 from service.quality import views as quality
 from service.storage.models import IndicatorRun, IndicatorStratification
 
@@ -116,6 +119,33 @@ class StoredResults:
                 "reference_gaps": quality.reference_gaps(s),
             },
         )
+
+    def national_months(self) -> list[NationalFigure]:
+        """NHS England's CQIMs per measure, provider and month (disclosure at display)."""
+
+        def load(session: Session) -> list[NationalFigure]:
+            cqims = load_cqims()
+            births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
+            return monthly_figures(births, cqims)
+
+        return self._cached(("national_months",), load)
+
+    def national_window(self, months: int = 3) -> list[NationalFigure]:
+        """The CQIMs over the latest `months` months with births, as NHS England publishes a
+        rolling quarter (distinct babies and mothers over the whole window)."""
+        dated = [f.period_start for f in self.national_months() if f.denominator]
+        if not dated:
+            return []
+        last = max(dated)
+        first = (pd.Period(last, "M") - (months - 1)).start_time.date()
+        end = pd.Period(last, "M").end_time.date()
+
+        def load(session: Session) -> list[NationalFigure]:
+            cqims = load_cqims()
+            births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
+            return national_figures(births, cqims, first, end)
+
+        return self._cached(("national_window", first, end), load)
 
     # What users add between runs: read fresh.
     def interventions(self, indicator_id: str | None = None) -> list[dict[str, Any]]:

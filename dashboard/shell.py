@@ -96,6 +96,7 @@ class DashboardContext:
             ("/dashboard", "Overview"),
             *((f"/dashboard/{t.route}", t.title) for t in self.pages.topics),
             ("/dashboard/indicator", "All indicators"),
+            ("/dashboard/national", "National measures"),
             ("/dashboard/data-quality", "Data quality"),
             ("/dashboard/alerts", "Alerts"),
             ("/dashboard/interventions", "Interventions"),

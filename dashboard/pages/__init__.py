@@ -8,7 +8,15 @@ from typing import Any
 
 import panel as pn
 
-from dashboard.pages import alerts, data_quality, interventions, overview, topic, voices
+from dashboard.pages import (
+    alerts,
+    data_quality,
+    interventions,
+    national,
+    overview,
+    topic,
+    voices,
+)
 from dashboard.shell import DashboardContext, frame, signed_out
 from service.storage.models import DashboardUser
 
@@ -29,6 +37,7 @@ def page_routes(context: DashboardContext) -> dict[str, Callable[[], Any]]:
     builders: dict[str, Builder] = {
         "/dashboard": overview.build,
         "/dashboard/indicator": topic.every_indicator,
+        "/dashboard/national": national.build,
         "/dashboard/data-quality": data_quality.build,
         "/dashboard/alerts": alerts.build,
         "/dashboard/interventions": interventions.build,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from service.indicators.catalogue import load_catalogue
 from service.indicators.conditions import check, fields_of, mask
 from service.indicators.projection_frames import FIELDS_BY_TABLE
 
@@ -38,6 +39,7 @@ class Cqim:
     numerator: dict[str, Any] | None = None
     per: int = 1000
     better: Literal["lower", "higher"] | None = None  # None: published without a direction
+    indicator: str | None = None  # the product's own indicator nearest it, charted by group
     # Which date puts a record in the window: the birth, or the booking appointment (NHS
     # England counts CQIMSmokingBooking over the women booked in the month).
     dated_by: Literal["birth_date", "booking_date"] = "birth_date"
@@ -74,10 +76,13 @@ class NationalFigure:
 def load_cqims(path: Path = CATALOGUE_FILE) -> list[Cqim]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     fields = FIELDS_BY_TABLE["births"]
+    indicators = load_catalogue().indicators
     measures = []
     for spec in document["measures"]:
         quality = spec.pop("quality", None)
         measure = Cqim(**spec, quality=QualityGate(**quality) if quality else None)
+        if measure.indicator is not None and measure.indicator not in indicators:
+            raise ValueError(f"{measure.id}: no indicator {measure.indicator!r} in the catalogue")
         if measure.not_computed is None:
             for part in ("denominator", "numerator"):
                 check(getattr(measure, part) or {}, fields, f"{measure.id} {part}")
@@ -120,7 +125,7 @@ def national_figures(
         at_provider = (providers == org_code).fillna(False).to_numpy()
         for measure in measures:
             counted = births[at_provider & in_window[measure.dated_by].to_numpy()]
-            figures.append(_figure(counted, measure, str(org_code), period_start, period_end))
+            figures.append(figure_of(counted, measure, str(org_code), period_start, period_end))
     return figures
 
 
@@ -129,7 +134,7 @@ def _dated_in(births: pd.DataFrame, field: str, start: date, end: date) -> pd.Se
     return ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
 
 
-def _figure(
+def figure_of(
     births: pd.DataFrame, measure: Cqim, org_code: str, start: date, end: date
 ) -> NationalFigure:
     if measure.not_computed:

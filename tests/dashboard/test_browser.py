@@ -25,6 +25,7 @@ PAGES = [
     "/dashboard/mental-health",
     "/dashboard/neonatal",
     "/dashboard/indicator",
+    "/dashboard/national",
     "/dashboard/data-quality",
     "/dashboard/alerts",
     "/dashboard/interventions",
@@ -82,6 +83,29 @@ def test_the_overview_shows_at_most_eight_measures_with_icons_and_open_alerts(
     assert page.get_by_role("heading", name="Open alerts").is_visible()
 
 
+def test_the_national_measures_page_charts_a_cqim_beside_its_own_indicator(
+    page: Any, dashboard: Dashboard
+) -> None:
+    sign_in(page, dashboard, target="/dashboard/national")
+    assert page.get_by_role("heading", name="National measures").is_visible()
+    summary = page.get_by_test_id("national-summary")
+    assert "Latest published month" in summary.inner_text()
+    link = summary.get_by_role("link")
+    assert link.inner_text() == "Preterm birth"
+    assert "indicator=preterm_birth" in (link.get_attribute("href") or "")
+    table = page.locator("table.results").first
+    assert "Apgar score of 0 to 6 at 5 minutes" in table.inner_text()
+    page.get_by_label("Measure").select_option(label="Postpartum haemorrhage of 1,500 ml or more")
+    page.wait_for_function(
+        "() => Array.from(Bokeh.documents[0].all_models).some(m => m.text &&"
+        " String(m.text).startsWith('Postpartum haemorrhage of 1,500 ml or more: provider'))"
+    )
+    assert "Postpartum haemorrhage" in page.get_by_test_id("national-summary").inner_text()
+    points = [s for s in bokeh_sources(page, "period") if "counts" in s]
+    assert points
+    assert len(points[0]["period"]) >= 20  # two years of months
+
+
 def test_changing_a_filter_updates_the_chart_and_the_url(page: Any, dashboard: Dashboard) -> None:
     sign_in(page, dashboard, target="/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
     before = _comparison_groups(page)
@@ -133,7 +157,8 @@ def test_the_filters_are_reached_and_changed_from_the_keyboard(
 # A page of each layout: cards, the indicator view, its gradient and care-days tables, the lists
 # and the forms.
 TABLET_PAGES = ["/dashboard", "/dashboard/birth-outcomes", "/dashboard/deprivation",
-                "/dashboard/neonatal", "/dashboard/data-quality", "/dashboard/alerts",
+                "/dashboard/neonatal", "/dashboard/national", "/dashboard/data-quality",
+                "/dashboard/alerts",
                 "/dashboard/interventions", "/dashboard/voices"]  # fmt: skip
 
 

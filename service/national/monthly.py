@@ -1,0 +1,78 @@
+"""The CQIMs month by month, for the dashboard's chart over time: each measure's figures per
+provider and calendar month (as `national_figures` gives them for a one-month window), and a
+p-chart of one provider's months with the "Making Data Count" rules. Pure: frames in, figures
+and chart months out. Counts and rates are disclosure-controlled here, as they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alerts.inequality import disclose
+from alerts.inequality.disclosure import disclose_rate
+from alerts.spc.attribute_charts import p_chart
+from alerts.spc.rules import RuleOptions, point_types
+from service.national.cqim import Cqim, NationalFigure, figure_of, provider_of
+
+# The Robson groups are published without a direction: their special causes are neutral.
+IMPROVEMENT = {"higher": "increase", "lower": "decrease", None: "neutral"}
+
+
+def monthly_figures(births: pd.DataFrame, measures: Sequence[Cqim]) -> list[NationalFigure]:
+    """One figure per measure, provider and calendar month with a record dated in it."""
+    providers = provider_of(births["site_code"])
+    figures = []
+    for measure in measures:
+        months = pd.to_datetime(births[measure.dated_by], errors="coerce").dt.to_period("M")
+        keys = pd.DataFrame({"provider": providers, "month": months}).dropna()
+        for (org_code, month), index in keys.groupby(["provider", "month"]).groups.items():
+            start, end = month.start_time.date(), month.end_time.date()
+            figures.append(figure_of(births.loc[index], measure, str(org_code), start, end))
+    return figures
+
+
+def chart_months(measure: Cqim, figures: Sequence[NationalFigure]) -> list[dict[str, Any]]:
+    """One provider's months of one measure, oldest first, as the dashboard's SPC chart reads
+    them: a p-chart over the months the rate is published (a withheld month is a gap in the
+    line and takes no part in the limits)."""
+    ordered = sorted(figures, key=lambda f: f.period_start)
+    counted = [f for f in ordered if f.published and f.denominator]
+    limits: dict[date, tuple[float, float, float, str]] = {}
+    if counted:
+        chart = p_chart([f.numerator or 0 for f in counted], [f.denominator or 0 for f in counted])
+        scale = measure.per
+        kinds, *_ = point_types(
+            chart["value"].to_numpy() * scale,
+            chart["centre"].to_numpy() * scale,
+            chart["lcl"].to_numpy() * scale,
+            chart["ucl"].to_numpy() * scale,
+            IMPROVEMENT[measure.better],  # type: ignore[arg-type]
+            RuleOptions(),
+        )
+        for f, row, kind in zip(counted, chart.itertuples(), kinds, strict=True):
+            limits[f.period_start] = (row.centre * scale, row.lcl * scale, row.ucl * scale, kind)
+    months = []
+    for f in ordered:
+        numerator, denominator = f.numerator or 0, f.denominator or 0
+        shown = disclose_rate(numerator, denominator, measure.per) if denominator else None
+        centre, lower, upper, kind = limits.get(f.period_start, (None, None, None, None))
+        rate = shown.rate if shown and f.published else None
+        months.append(
+            {
+                "period": f"{f.period_start:%Y-%m}",
+                "numerator": disclose(numerator),
+                "denominator": disclose(denominator),
+                "rate": None if rate is None or np.isnan(rate) else rate,
+                "not_shown_because": f.reason or (shown.reason if shown else "no records"),
+                "point_type": kind if rate is not None else None,  # no signal on a hidden rate
+                "centre": centre,
+                "lower_limit": lower,
+                "upper_limit": upper,
+                "rebase_group": 0,
+            }
+        )
+    return months
