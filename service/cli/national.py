@@ -31,14 +31,19 @@ def national() -> None:
 @click.option("--format", "output", type=click.Choice(["csv", "json", "fhir"]), default="csv",
               show_default=True,
               help="fhir: a Bundle of MeasureReports, counts disclosure-controlled.")  # fmt: skip
+@click.option("--by", "breakdown_id", default=None, metavar="BREAKDOWN",
+              help="Break each figure down by a national grouping: EthnicCategoryMotherGroup, "
+              "DeprivationDecileAtBooking or AgeAtBookingMotherGroup (adds the columns "
+              "breakdown and group).")  # fmt: skip
 @pass_state
-def measures(state: CliState, first: str, last: str, output: str) -> None:
+def measures(state: CliState, first: str, last: str, output: str, breakdown_id: str | None) -> None:
     """The CQIMs per provider over the births (or, for smoking at booking, the bookings) dated
     from --from to --to: one row per measure and provider; `published` is false, with the
     reason, where a data-quality gate withholds the rate or the product does not compute the
     measure yet."""
     from service.clock import utc_now
     from service.indicators.projection_frames import read_frames
+    from service.national.breakdowns import load_breakdowns
     from service.national.cqim import fields_read, load_cqims, national_figures
     from service.national.fhir_reports import reports_bundle
     from service.storage import migrate
@@ -51,18 +56,31 @@ def measures(state: CliState, first: str, last: str, output: str) -> None:
     engine = state.engine()
     migrate.upgrade(engine)
     cqims = load_cqims()
+    breakdowns = load_breakdowns()
+    if breakdown_id is not None and breakdown_id not in breakdowns:
+        raise ConfigurationError(
+            f"--by {breakdown_id!r} is not a national breakdown ({', '.join(breakdowns)})"
+        )
+    breakdown = breakdowns[breakdown_id] if breakdown_id else None
+    if breakdown and output == "fhir":
+        raise ConfigurationError("--by is for csv and json; the MeasureReports are per provider")
+    fields = fields_read(cqims) | (breakdown.fields if breakdown else set())
     with make_session_factory(engine)() as session:
         # Every birth: a woman booked in the window gives birth months later.
-        births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
-    figures = national_figures(births, cqims, start, period_end)
+        births = read_frames(session, fields={"births": fields})["births"]
+    figures = national_figures(births, cqims, start, period_end, breakdown)
     if output == "fhir":
         click.echo(json.dumps(reports_bundle(cqims, figures, utc_now()), indent=2))
         return
-    rows = [f.as_row() for f in figures]
+    columns = [*COLUMNS, "breakdown", "group"] if breakdown else COLUMNS
+    rows = [
+        {**f.as_row(), **({"breakdown": breakdown_id, "group": f.group} if breakdown else {})}
+        for f in figures
+    ]
     if output == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows({**r, "published": str(r["published"]).lower()} for r in rows)
 

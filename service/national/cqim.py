@@ -8,7 +8,7 @@ NHS trust's site codes are its own code followed by two characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +19,7 @@ import yaml
 from service.indicators.catalogue import load_catalogue
 from service.indicators.conditions import check, fields_of, mask
 from service.indicators.projection_frames import FIELDS_BY_TABLE
+from service.national.breakdowns import Breakdown
 
 CATALOGUE_FILE = Path(__file__).with_name("cqim.yaml")
 UNIT_IDS = {"baby": "baby_id", "mother": "mother_id"}
@@ -58,6 +59,7 @@ class NationalFigure:
     rate: float | None
     published: bool
     reason: str  # why the rate is withheld; blank when published
+    group: str = ""  # the national breakdown group counted, when broken down
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -107,11 +109,16 @@ def provider_of(site_code: pd.Series) -> pd.Series:
 
 
 def national_figures(
-    births: pd.DataFrame, measures: list[Cqim], period_start: date, period_end: date
+    births: pd.DataFrame,
+    measures: list[Cqim],
+    period_start: date,
+    period_end: date,
+    breakdown: Breakdown | None = None,
 ) -> list[NationalFigure]:
     """One figure per measure and provider over the `births` each measure dates from
     `period_start` to `period_end` (by birth, or by booking), for every provider with a record
-    so dated; rows for a measure not yet computed say why."""
+    so dated; rows for a measure not yet computed say why. With a `breakdown`, one figure per
+    group of it that has a record at the provider, in the published order."""
     providers = provider_of(births["site_code"])
     in_window = {
         field: _dated_in(births, field, period_start, period_end)
@@ -120,12 +127,18 @@ def national_figures(
     seen = pd.Series(False, index=births.index)
     for dated in in_window.values():
         seen |= dated
+    groups = breakdown.groups_of(births) if breakdown else pd.Series("", index=births.index)
+    order = breakdown.order if breakdown else [""]
     figures = []
     for org_code in sorted(providers[seen.to_numpy()].dropna().unique()):
         at_provider = (providers == org_code).fillna(False).to_numpy()
+        present = set(groups[at_provider & seen.to_numpy()])
         for measure in measures:
-            counted = births[at_provider & in_window[measure.dated_by].to_numpy()]
-            figures.append(figure_of(counted, measure, str(org_code), period_start, period_end))
+            dated = at_provider & in_window[measure.dated_by].to_numpy()
+            for group in (g for g in order if g in present):
+                counted = births[dated & (groups == group).to_numpy()]
+                figure = figure_of(counted, measure, str(org_code), period_start, period_end)
+                figures.append(replace(figure, group=group))
     return figures
 
 

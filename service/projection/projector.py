@@ -290,6 +290,11 @@ def _birth(
         "smoking_at_booking_derived": values.get("smoking_at_booking_derived"),
         "smoking_at_delivery_derived": values.get("smoking_at_delivery_derived"),
         "booking_date": values.get("booking_date"),
+        "mother_age_at_booking": (
+            _age(values["mother_birth_date"], values["booking_date"])
+            if values.get("mother_birth_date") and values.get("booking_date")
+            else None
+        ),
         "pmh_referral": bool(values.get("pmh_referral")),
         "pmh_referral_source": values.get("pmh_referral_source"),
         "nnu_admitted": nnu_admitted,

@@ -398,6 +398,8 @@ class AnalyticBirth(Base):
     smoking_at_booking_derived: Mapped[str | None] = mapped_column(String(24))
     smoking_at_delivery_derived: Mapped[str | None] = mapped_column(String(24))
     booking_date: Mapped[date | None] = mapped_column(Date)
+    # From the mother's birth date and the booking date, as MSDS derives AgeAtBookingMother.
+    mother_age_at_booking: Mapped[int | None] = mapped_column(Integer)
     pmh_referral: Mapped[bool] = mapped_column(Boolean, default=False)
     pmh_referral_source: Mapped[str | None] = mapped_column(String(16))
     nnu_admitted: Mapped[bool] = mapped_column(Boolean, default=False)

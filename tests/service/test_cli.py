@@ -3,6 +3,8 @@ commands of this issue doing their work."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -451,6 +453,19 @@ def test_national_measures_per_provider_as_csv_and_json(run, tmp_path: Path) -> 
     denominator = next(p for p in report["group"][0]["population"]
                        if p["code"]["coding"][0]["code"] == "denominator")  # fmt: skip
     assert denominator["count"] == disclose(tears["denominator"])
+
+    by_ethnic_group = run(
+        "national", "measures", "--from", "2023-03", "--to", "2023-05",
+        "--by", "EthnicCategoryMotherGroup",
+    )  # fmt: skip
+    assert by_ethnic_group.exit_code == 0, by_ethnic_group.output
+    rows = list(csv.DictReader(io.StringIO(by_ethnic_group.output)))
+    assert list(rows[0])[-2:] == ["breakdown", "group"]
+    white = next(r for r in rows if r["measure"] == "CQIMPreterm" and r["group"] == "White")
+    assert white["breakdown"] == "EthnicCategoryMotherGroup"
+    wrong = run("national", "measures", "--from", "2023-03", "--to", "2023-05", "--by", "Nope")
+    assert wrong.exit_code == 2
+    assert wrong.output.strip().splitlines()[-1].startswith("error: --by 'Nope' is not a")
 
 
 @pytest.mark.parametrize(

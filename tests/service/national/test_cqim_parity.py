@@ -25,6 +25,7 @@ from service.indicators.projection_frames import read_frames
 from service.ingest.run import ingest_tables
 from service.national.cqim import load_cqims, national_figures
 from service.projection.precedence import load_precedence
+from service.projection.reference_tables import load_imd, load_postcode_lookup
 from service.projection.refresh import refresh
 from service.storage import migrate
 from service.storage.engine import make_session_factory
@@ -268,11 +269,16 @@ def product_figures(folder: Path, tmp_path: Path) -> dict[tuple[str, str, str], 
     return figures
 
 
-def loaded_product(folder: Path, tmp_path: Path) -> Engine:
-    """The folder ingested and projected into a new SQLite database."""
+def loaded_product(folder: Path, tmp_path: Path, reference: Path | None = None) -> Engine:
+    """The folder ingested and projected into a new SQLite database (with the postcode and IMD
+    tables of `reference` first, where given)."""
     engine = create_engine(f"sqlite:///{tmp_path / 'product.db'}")
     migrate.upgrade(engine)
     sessions = make_session_factory(engine)
+    if reference is not None:
+        with sessions.begin() as session:
+            load_postcode_lookup(session, reference / "postcode_lsoa.csv", now=CLOCK_TIME)
+            load_imd(session, reference / "imd2019_lsoa.csv", now=CLOCK_TIME)
     mapping = national_mapping("msds")
     contents = read_folder(folder, mapping.national.tables)  # type: ignore[union-attr]
     report = ingest_tables(
