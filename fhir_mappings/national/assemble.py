@@ -405,9 +405,16 @@ class _Assembler:
             "id": submission.id,
         }
 
+        # Each name once per record: derived names read the same columns many times over.
+        known: dict[str, str] = dict(picked)
+
         def value(name: str) -> str:
-            if name in picked:
-                return picked[name]
+            if name in known:
+                return known[name]
+            found = known[name] = _value(name)
+            return found
+
+        def _value(name: str) -> str:
             if name in self.national.derived:
                 derived = self.national.derived[name]
                 if any(value(c) not in allowed for c, allowed in derived.only_if.items()) or any(
