@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.dashboard.browser import Console, bokeh_sources, wait_for_page
 from tests.dashboard.conftest import Dashboard, sign_in
@@ -100,7 +101,10 @@ def test_the_national_measures_page_charts_a_cqim_beside_its_own_indicator(
         "() => Array.from(Bokeh.documents[0].all_models).some(m => m.text &&"
         " String(m.text).startsWith('Postpartum haemorrhage of 1,500 ml or more: provider'))"
     )
-    assert "Postpartum haemorrhage" in page.get_by_test_id("national-summary").inner_text()
+    # The summary is its own pane, updated after the chart: wait for it rather than race it.
+    expect(page.get_by_test_id("national-summary")).to_contain_text(
+        "Postpartum haemorrhage", timeout=20_000
+    )
     points = [s for s in bokeh_sources(page, "period") if "counts" in s]
     assert points
     assert len(points[0]["period"]) >= 20  # two years of months
