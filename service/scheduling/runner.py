@@ -9,6 +9,7 @@ scheduler started by mistake skips the run rather than doing it twice at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import traceback
@@ -16,6 +17,7 @@ from types import FrameType
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
@@ -124,10 +126,16 @@ def run_scheduler(settings: Settings, clock: Clock = utc_now) -> None:
     jobs = scheduled_jobs(settings, sessions, identity, clock)
     prepare(scheduler, engine, jobs, sessions, identity, clock)
 
+    stopping: list[int] = []
+
     def stop(signum: int, _frame: FrameType | None) -> None:
-        # Supervisors (and `timeout`) may signal twice; the second must not fail the exit.
-        if scheduler.running:
-            log.info("stopping on %s", signal.Signals(signum).name)
+        # Supervisors (and `timeout`) may signal twice, the second before the scheduler reports
+        # itself stopped; only the first stops it, and a late one must not fail the exit.
+        if stopping or not scheduler.running:
+            return
+        stopping.append(signum)
+        log.info("stopping on %s", signal.Signals(signum).name)
+        with contextlib.suppress(SchedulerNotRunningError):
             scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
