@@ -11,14 +11,13 @@ from typing import Any
 import pandas as pd
 import panel as pn
 
-from alerts.inequality import disclose
-from alerts.inequality.disclosure import disclose_rate
 from dashboard.charts.spc import SpcChart
 from dashboard.pages.overview import link_for
 from dashboard.shell import DashboardContext, html_pane
 from dashboard.tables import html_table
 from dashboard.theme import variation
 from service.national.cqim import Cqim, NationalFigure, load_cqims
+from service.national.disclosed import shown_figure
 from service.national.monthly import chart_months
 from service.storage.models import DashboardUser
 
@@ -103,14 +102,11 @@ def _quarter(context: DashboardContext, cqims: list[Cqim], org_code: str) -> str
 
 
 def _row(cqim: Cqim, figure: NationalFigure) -> dict[str, Any]:
-    numerator, denominator = figure.numerator or 0, figure.denominator or 0
-    shown = disclose_rate(numerator, denominator, cqim.per) if denominator else None
-    rate = shown.rate if shown and figure.published else None
-    reason = figure.reason or (shown.reason if shown and rate is None else "") or ""
+    shown = shown_figure(cqim, figure)
     return {
         "Measure": cqim.title,
-        "Numerator": disclose(numerator),
-        "Denominator": disclose(denominator),
-        "Rate": "withheld" if rate is None else f"{rate:,.1f} per {cqim.per:,}",
-        "Why withheld": reason,
+        "Numerator": shown.numerator or 0,
+        "Denominator": shown.denominator or 0,
+        "Rate": "withheld" if shown.rate is None else f"{shown.rate:,.1f} per {cqim.per:,}",
+        "Why withheld": shown.withheld_because,
     }

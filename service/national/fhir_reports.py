@@ -14,8 +14,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from alerts.inequality import disclose
-from alerts.inequality.disclosure import disclose_rate
 from fhir_mappings.fhir.naming import PRODUCT_BASE
 from service.indicators.fhir_measures import (
     CONDITION_LANGUAGE,
@@ -25,6 +23,7 @@ from service.indicators.fhir_measures import (
     SCORING_SYSTEM,
 )
 from service.national.cqim import Cqim, NationalFigure
+from service.national.disclosed import shown_figure
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 WITHHELD_REASON = f"{PRODUCT_BASE}/StructureDefinition/withheld-reason"
@@ -60,23 +59,17 @@ def cqim_measure(cqim: Cqim) -> dict[str, Any]:
 
 
 def cqim_report(cqim: Cqim, figure: NationalFigure, computed_at: datetime) -> dict[str, Any]:
-    counts = (("denominator", figure.denominator), ("numerator", figure.numerator))
+    shown = shown_figure(cqim, figure)
+    counts = (("denominator", shown.denominator), ("numerator", shown.numerator))
     group: dict[str, Any] = {
         "population": [
-            {"code": _code(code), "count": disclose(count)}
-            for code, count in counts
-            if count is not None
+            {"code": _code(code), "count": count} for code, count in counts if count is not None
         ]
     }
-    reason = figure.reason
-    if figure.published and figure.numerator is not None and figure.denominator:
-        shown = disclose_rate(figure.numerator, figure.denominator, cqim.per)
-        if shown.rate is None:
-            reason = f"not disclosed: {shown.reason}"
-        else:
-            group["measureScore"] = {"value": round(shown.rate, 1), "unit": f"per {cqim.per:,}"}
-    if reason:
-        group["extension"] = [{"url": WITHHELD_REASON, "valueString": reason}]
+    if shown.rate is not None:
+        group["measureScore"] = {"value": round(shown.rate, 1), "unit": f"per {cqim.per:,}"}
+    if shown.withheld_because:
+        group["extension"] = [{"url": WITHHELD_REASON, "valueString": shown.withheld_because}]
     return {
         "resourceType": "MeasureReport",
         "id": report_id(figure),

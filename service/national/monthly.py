@@ -9,14 +9,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from alerts.inequality import disclose
-from alerts.inequality.disclosure import disclose_rate
 from alerts.spc.attribute_charts import p_chart
 from alerts.spc.rules import RuleOptions, point_types
 from service.national.cqim import Cqim, NationalFigure, figure_of, provider_of
+from service.national.disclosed import shown_figure
 
 # The Robson groups are published without a direction: their special causes are neutral.
 IMPROVEMENT = {"higher": "increase", "lower": "decrease", None: "neutral"}
@@ -57,18 +55,16 @@ def chart_months(measure: Cqim, figures: Sequence[NationalFigure]) -> list[dict[
             limits[f.period_start] = (row.centre * scale, row.lcl * scale, row.ucl * scale, kind)
     months = []
     for f in ordered:
-        numerator, denominator = f.numerator or 0, f.denominator or 0
-        shown = disclose_rate(numerator, denominator, measure.per) if denominator else None
+        shown = shown_figure(measure, f)
         centre, lower, upper, kind = limits.get(f.period_start, (None, None, None, None))
-        rate = shown.rate if shown and f.published else None
         months.append(
             {
                 "period": f"{f.period_start:%Y-%m}",
-                "numerator": disclose(numerator),
-                "denominator": disclose(denominator),
-                "rate": None if rate is None or np.isnan(rate) else rate,
-                "not_shown_because": f.reason or (shown.reason if shown else "no records"),
-                "point_type": kind if rate is not None else None,  # no signal on a hidden rate
+                "numerator": shown.numerator or 0,
+                "denominator": shown.denominator or 0,
+                "rate": shown.rate,
+                "not_shown_because": shown.withheld_because or None,
+                "point_type": kind if shown.rate is not None else None,  # no signal when hidden
                 "centre": centre,
                 "lower_limit": lower,
                 "upper_limit": upper,
