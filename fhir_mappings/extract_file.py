@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from fhir_mappings.findings import Finding
 
@@ -36,8 +37,7 @@ class SourceRow:
     findings: tuple[Finding, ...] = ()  # found while assembling it (a date outside its period)
 
 
-@dataclass(frozen=True)
-class RowOrigin:
+class RowOrigin(NamedTuple):  # a tuple, not a dataclass: an ingest makes one per table row
     """One table row behind an assembled row: `table` as the mapping names it (the prefix of
     its columns), the file (or database table) it was read from, its checksum and its row."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ Resource = dict[str, Any]
 LONDON = ZoneInfo("Europe/London")  # extract times are local clock times
 
 
+@lru_cache(maxsize=4096)  # a row's resources share a few times; the offset lookup is not cheap
 def instant(value: datetime | date) -> str:
     """A FHIR dateTime: local times get their UK offset (GMT or BST) so they are unambiguous."""
     if isinstance(value, datetime):

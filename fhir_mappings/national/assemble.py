@@ -66,16 +66,28 @@ class _Submission:
     row: int
 
 
-@dataclass(frozen=True, eq=False)  # rows are told apart by identity
+@dataclass(eq=False, slots=True)  # rows are told apart by identity; not frozen: made by the 100k
 class _Row:
     table: TableData
     number: int  # 1-based, as in the file
     values: tuple[str, ...]
     submission: _Submission
     position: int  # among the table's live rows
+    # The values stripped, once and only when read: a record reads its columns many times over,
+    # most care-activity rows only a few of theirs.
+    clean: tuple[str, ...] | None = field(default=None, repr=False)
 
     def value(self, column: str) -> str:
-        return self.table.value(self.values, column)
+        at = self.table.index(column)
+        return "" if at is None else self.cell(at)
+
+    def cell(self, at: int) -> str:
+        clean = self.clean
+        if clean is None:
+            width = len(self.table.header)
+            clean = tuple(map(str.strip, self.values[:width]))
+            clean = self.clean = clean + ("",) * (width - len(clean))
+        return clean[at]
 
     @property
     def origin(self) -> RowOrigin:
@@ -110,6 +122,8 @@ class _Assembler:
         self.notes: list[str] = []
         self.parent_of: dict[int, _Row] = {}  # a `many` row's direct parent, by id() of the row
         self._folded_lists: dict[str | tuple[str, ...], dict[str, int]] = {}
+        self._column_at: dict[str, tuple[str, int | None]] = {}  # `Table.Column` → its position
+        self._raw_names: dict[str, tuple[str, ...]] = {}  # a table's `Table.Column` names
         self.submissions, superseded = self._submissions()
         self.rows: dict[str, list[_Row]] = {}
         skipped: Counter[str] = Counter()
@@ -171,8 +185,9 @@ class _Assembler:
                 f"{len(self.submissions)} submissions; say which submission each row is from"
             )
         live: list[_Row] = []
+        at = table.index(column) if spec else None
         for number, values in enumerate(table.rows, start=1):
-            sub_id = table.value(values, column) if spec and table.has(column) else only.id  # type: ignore[union-attr]
+            sub_id = only.id if at is None else table.value(values, column)  # type: ignore[union-attr]
             if sub_id in superseded:
                 skipped[sub_id] += 1
                 continue
@@ -423,26 +438,41 @@ class _Assembler:
                     return ""
                 parts = [next((v for a in part if (v := value(a))), "") for part in derived.parts]
                 return derived.separator.join(parts) if all(parts) else ""
-            table, _, column = name.partition(".")
+            table, at = self._column(name)
             if table == SUBMISSION_PREFIX:
-                return submitted.get(column, "")
+                return submitted.get(name.partition(".")[2], "")
             link = by_table.get(table)
-            return link.value(column) if link else ""
+            return link.cell(at) if link is not None and at is not None else ""
 
         for name, kept in self.national.keep_records.items():
             if value(name) not in kept:
                 return None
         values = tuple(value(name) for name in header)
-        raw = {
-            f"{link.table.name}.{column}": text
-            for link in chain
-            for column, text in zip(link.table.header, link.values, strict=False)
-        }
+        raw: dict[str, str] = {}
+        for link in chain:
+            raw.update(zip(self._raw_names_of(link.table), link.values, strict=False))
         raw.update(picked)
         digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
         findings = self._period_findings(chain)
         origin = tuple(link.origin for link in chain) + tuple(r.origin for r in dict.fromkeys(used))
         return SourceRow(record.number, values, origin, raw, digest, tuple(findings))
+
+    def _column(self, name: str) -> tuple[str, int | None]:
+        """The table of a `Table.Column` name and the column's position in it, found once."""
+        try:
+            return self._column_at[name]
+        except KeyError:
+            table, _, column = name.partition(".")
+            data = self.tables.get(table)
+            found = self._column_at[name] = (table, data.index(column) if data else None)
+            return found
+
+    def _raw_names_of(self, table: TableData) -> tuple[str, ...]:
+        try:
+            return self._raw_names[table.name]
+        except KeyError:
+            names = self._raw_names[table.name] = tuple(f"{table.name}.{c}" for c in table.header)
+            return names
 
     def _pick(self, activity: Activity, rows: list[_Row]) -> tuple[str, list[_Row]]:
         codes = self.national.code_lists.get(activity.codes or "", ())
