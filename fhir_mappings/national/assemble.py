@@ -185,9 +185,9 @@ class _Assembler:
                 f"{len(self.submissions)} submissions; say which submission each row is from"
             )
         live: list[_Row] = []
-        at = table.index(column) if spec else None
+        names_submission = spec is not None and table.has(column)  # asked once, not per row
         for number, values in enumerate(table.rows, start=1):
-            sub_id = only.id if at is None else table.value(values, column)  # type: ignore[union-attr]
+            sub_id = table.value(values, column) if names_submission else only.id  # type: ignore[union-attr]
             if sub_id in superseded:
                 skipped[sub_id] += 1
                 continue
