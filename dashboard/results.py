@@ -29,6 +29,7 @@ from service.indicators.published import (
 )
 from service.national.cqim import NationalFigure, fields_read, load_cqims, national_figures
 from service.national.monthly import monthly_figures
+from service.projection.reference_tables import hes_deliveries
 from service.quality import views as quality
 from service.storage.models import IndicatorRun, IndicatorStratification
 
@@ -126,7 +127,7 @@ class StoredResults:
         def load(session: Session) -> list[NationalFigure]:
             cqims = load_cqims()
             births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
-            return monthly_figures(births, cqims)
+            return monthly_figures(births, cqims, hes_deliveries(session))
 
         return self._cached(("national_months",), load)
 
@@ -143,7 +144,9 @@ class StoredResults:
         def load(session: Session) -> list[NationalFigure]:
             cqims = load_cqims()
             births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
-            return national_figures(births, cqims, first, end)
+            return national_figures(
+                births, cqims, first, end, hes_deliveries=hes_deliveries(session)
+            )
 
         return self._cached(("national_window", first, end), load)
 

@@ -14,6 +14,7 @@ from fhir_mappings.synthetic.generator import SyntheticExtracts
 
 POSTCODE_LOOKUP_FILE = "reference/postcode_lsoa.csv"
 IMD_FILE = "reference/imd2019_lsoa.csv"
+HES_DELIVERIES_FILE = "reference/hes_annual_deliveries.csv"
 TRUTH_FILE = "truth.json"
 DEFECTS_FILE = "defects.csv"
 
@@ -29,6 +30,7 @@ def write_extracts(result: SyntheticExtracts, out_dir: Path) -> list[Path]:
     for frame, relative in (
         (result.postcode_lookup, POSTCODE_LOOKUP_FILE),
         (result.imd_file7, IMD_FILE),
+        (result.hes_deliveries, HES_DELIVERIES_FILE),
     ):
         write_csv(frame, out_dir / relative, FileFormat())
         written.append(out_dir / relative)

@@ -35,6 +35,8 @@ class SyntheticExtracts:
     obstetric_history: pd.DataFrame
     postcode_lookup: pd.DataFrame
     imd_file7: pd.DataFrame
+    # Each provider's deliveries a year, as HES would count them (NHS England's layout).
+    hes_deliveries: pd.DataFrame
     truth: dict[str, Any]
 
     def defect_manifest(self) -> pd.DataFrame:
@@ -118,7 +120,19 @@ def generate(
         obstetric_history=obstetric_history(next(streams), babies),
         postcode_lookup=city.postcode_lookup(),
         imd_file7=city.imd_file7(),
+        hes_deliveries=_hes_deliveries(deliveries, spec.years),
         truth=_truth(spec, month_starts, extract_date, events, births, deliveries, defected),
+    )
+
+
+def _hes_deliveries(deliveries: pd.DataFrame, years: int) -> pd.DataFrame:
+    """The region's deliveries per provider (the trust part of the site code) and year."""
+    per_provider = deliveries["site_code"].str[:3].value_counts().sort_index()
+    return pd.DataFrame(
+        {
+            "OrgCodeProviderMerge": per_provider.index,
+            "TotalDeliveries_HES": (per_provider.to_numpy() / years).round().astype(int),
+        }
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from fhir_mappings.synthetic.files import IMD_FILE, POSTCODE_LOOKUP_FILE
+from fhir_mappings.synthetic.files import HES_DELIVERIES_FILE, IMD_FILE, POSTCODE_LOOKUP_FILE
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.cli.ingest import describe, ingest_extract, ingest_national
 from service.cli.projection import issue_counts, load_reference_tables, refresh_projection
@@ -155,8 +155,13 @@ def demo(
     migrate.upgrade(engine)
     click.echo(f"    schema at revision {migrate.current_revision(engine)}")
 
-    click.echo("3/6 reference tables (postcode → LSOA → IMD)")
-    load_reference_tables(state, out_dir / POSTCODE_LOOKUP_FILE, out_dir / IMD_FILE)
+    click.echo("3/6 reference tables (postcode → LSOA → IMD; HES deliveries)")
+    load_reference_tables(
+        state,
+        out_dir / POSTCODE_LOOKUP_FILE,
+        out_dir / IMD_FILE,
+        out_dir / HES_DELIVERIES_FILE,
+    )
 
     click.echo("4/6 ingest the extracts to FHIR, and project them for the indicators")
     for source, file_name in DEMO_EXTRACTS.items():

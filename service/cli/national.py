@@ -18,6 +18,10 @@ COLUMNS = [
     "measure", "org_code", "period_start", "period_end", "numerator", "denominator", "rate",
     "published", "reason",
 ]  # fmt: skip
+QUALITY_COLUMNS = [
+    "measure", "title", "org_code", "reporting_month", "window_start", "window_end",
+    "numerator", "denominator", "checked_ratio", "passed", "note",
+]  # fmt: skip
 
 
 @click.group()
@@ -46,6 +50,7 @@ def measures(state: CliState, first: str, last: str, output: str, breakdown_id: 
     from service.national.breakdowns import load_breakdowns
     from service.national.cqim import fields_read, load_cqims, national_figures
     from service.national.fhir_reports import reports_bundle
+    from service.projection.reference_tables import hes_deliveries
     from service.storage import migrate
     from service.storage.engine import make_session_factory
 
@@ -68,7 +73,8 @@ def measures(state: CliState, first: str, last: str, output: str, breakdown_id: 
     with make_session_factory(engine)() as session:
         # Every birth: a woman booked in the window gives birth months later.
         births = read_frames(session, fields={"births": fields})["births"]
-    figures = national_figures(births, cqims, start, period_end, breakdown)
+        hes = hes_deliveries(session)
+    figures = national_figures(births, cqims, start, period_end, breakdown, hes)
     if output == "fhir":
         click.echo(json.dumps(reports_bundle(cqims, figures, utc_now()), indent=2))
         return
@@ -77,12 +83,51 @@ def measures(state: CliState, first: str, last: str, output: str, breakdown_id: 
         {**f.as_row(), **({"breakdown": breakdown_id, "group": f.group} if breakdown else {})}
         for f in figures
     ]
+    _write(rows, columns, output)
+
+
+@national.command()
+@click.option("--month", "reporting", required=True, help="Reporting month, YYYY-MM.")
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)  # fmt: skip
+@pass_state
+def quality(state: CliState, reporting: str, output: str) -> None:
+    """NHS England's CQIM data-quality measures (CQIMDQnn) per provider for a reporting month,
+    each over its own window: the counts, the ratio NHS England checks (of the counts rounded
+    as published) and whether it passes. A CQIM is published only where all it lists pass."""
+    from service.indicators.projection_frames import read_frames
+    from service.national.cqim import gates_of, load_cqims, provider_of
+    from service.national.quality_gates import fields_read, quality_results
+    from service.projection.reference_tables import hes_deliveries
+    from service.storage import migrate
+    from service.storage.engine import make_session_factory
+
+    month = pd.Period(_month(reporting, "--month"), "M")
+    engine = state.engine()
+    migrate.upgrade(engine)
+    gates = gates_of(load_cqims())
+    with make_session_factory(engine)() as session:
+        fields = fields_read(gates) | {"site_code"}
+        births = read_frames(session, fields={"births": fields})["births"]
+        hes = hes_deliveries(session)
+    results = quality_results(births, gates, provider_of(births["site_code"]), [month], hes)
+    by_id = {g.id: g for g in gates}
+    rows = [
+        result.as_row(by_id[result.measure])
+        for result in sorted(results.values(), key=lambda r: (r.org_code, r.measure))
+    ]
+    _write(rows, QUALITY_COLUMNS, output)
+
+
+def _write(rows: list[dict[str, object]], columns: list[str], output: str) -> None:
     if output == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({**r, "published": str(r["published"]).lower()} for r in rows)
+    writer.writerows(
+        {k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()} for r in rows
+    )
 
 
 def _month(text: str, option: str) -> date:

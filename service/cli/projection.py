@@ -67,7 +67,7 @@ def issues(state: CliState, rule: str | None, limit: int) -> None:
 
 @click.group()
 def reference() -> None:
-    """Reference tables: postcode → LSOA and LSOA → IMD decile."""
+    """Reference tables: postcode → LSOA, LSOA → IMD decile and HES annual deliveries."""
 
 
 @reference.command()
@@ -81,17 +81,28 @@ def reference() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="English Indices of Deprivation file 7 (LSOA code, IMD decile).",
 )
+@click.option(
+    "--hes-deliveries",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HES annual deliveries per provider (OrgCodeProviderMerge, TotalDeliveries_HES), "
+    "for NHS England's CQIM data-quality measures.",
+)
 @pass_state
-def load(state: CliState, postcodes: Path | None, imd: Path | None) -> None:
-    """Load the tables (replacing the loaded version), then re-derive the projection."""
-    if postcodes is None and imd is None:
-        raise InputError("give --postcodes FILE and/or --imd FILE")
+def load(
+    state: CliState, postcodes: Path | None, imd: Path | None, hes_deliveries: Path | None
+) -> None:
+    """Load the tables (replacing the loaded version), then re-derive the projection when a
+    deprivation table changed."""
+    if postcodes is None and imd is None and hes_deliveries is None:
+        raise InputError("give --postcodes FILE, --imd FILE and/or --hes-deliveries FILE")
     from service.cli.ingest import describe_projection
     from service.clock import utc_now
     from service.projection.refresh import rebuild as rebuild_all
 
     sessions = _sessions(state)
-    load_reference_tables(state, postcodes, imd)
+    load_reference_tables(state, postcodes, imd, hes_deliveries)
+    if postcodes is None and imd is None:
+        return
     report = rebuild_all(sessions, precedence=state.precedence(), now=utc_now())
     click.echo(describe_projection(report))
 
@@ -121,9 +132,15 @@ def issue_counts(state: CliState) -> dict[str, int]:
         return {rule: count for rule, count in rows}
 
 
-def load_reference_tables(state: CliState, postcodes: Path | None, imd: Path | None) -> None:
+def load_reference_tables(
+    state: CliState, postcodes: Path | None, imd: Path | None, hes: Path | None = None
+) -> None:
     from service.clock import utc_now
-    from service.projection.reference_tables import load_imd, load_postcode_lookup
+    from service.projection.reference_tables import (
+        load_hes_deliveries,
+        load_imd,
+        load_postcode_lookup,
+    )
 
     with _sessions(state).begin() as session:
         if postcodes is not None:
@@ -132,6 +149,9 @@ def load_reference_tables(state: CliState, postcodes: Path | None, imd: Path | N
         if imd is not None:
             rows = load_imd(session, imd, now=utc_now())
             click.echo(f"{imd.name}: {rows:,} LSOAs")
+        if hes is not None:
+            rows = load_hes_deliveries(session, hes, now=utc_now())
+            click.echo(f"{hes.name}: HES deliveries of {rows:,} providers")
 
 
 def _sessions(state: CliState) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ NHS trust's site codes are its own code followed by two characters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,15 +21,16 @@ from service.indicators.catalogue import load_catalogue
 from service.indicators.conditions import check, fields_of, mask
 from service.indicators.projection_frames import FIELDS_BY_TABLE
 from service.national.breakdowns import Breakdown
+from service.national.quality_gates import (
+    QualityMeasure,
+    gate_reason,
+    load_quality_measures,
+    quality_results,
+)
+from service.national.quality_gates import fields_read as quality_fields
 
 CATALOGUE_FILE = Path(__file__).with_name("cqim.yaml")
 UNIT_IDS = {"baby": "baby_id", "mother": "mother_id"}
-
-
-@dataclass(frozen=True)
-class QualityGate:
-    fields: tuple[str, ...]
-    min_share: float
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class Cqim:
     # Which date puts a record in the window: the birth, or the booking appointment (NHS
     # England counts CQIMSmokingBooking over the women booked in the month).
     dated_by: Literal["birth_date", "booking_date"] = "birth_date"
-    quality: QualityGate | None = None
+    # NHS England's data-quality measures (cqim_quality.yaml) that must all pass to publish.
+    quality: tuple[str, ...] = ()
     not_computed: str | None = None  # why the product cannot compute it yet
 
 
@@ -79,27 +82,33 @@ def load_cqims(path: Path = CATALOGUE_FILE) -> list[Cqim]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     fields = FIELDS_BY_TABLE["births"]
     indicators = load_catalogue().indicators
+    gates = load_quality_measures()
     measures = []
     for spec in document["measures"]:
-        quality = spec.pop("quality", None)
-        measure = Cqim(**spec, quality=QualityGate(**quality) if quality else None)
+        measure = Cqim(**{**spec, "quality": tuple(spec.get("quality", ()))})
         if measure.indicator is not None and measure.indicator not in indicators:
             raise ValueError(f"{measure.id}: no indicator {measure.indicator!r} in the catalogue")
         if measure.not_computed is None:
             for part in ("denominator", "numerator"):
                 check(getattr(measure, part) or {}, fields, f"{measure.id} {part}")
-            for field in measure.quality.fields if measure.quality else ():
-                if field not in fields:
-                    raise ValueError(f"{measure.id} quality: unknown field {field!r}")
+        for gate in measure.quality:
+            if gate not in gates:
+                raise ValueError(f"{measure.id} quality: no data-quality measure {gate!r}")
         measures.append(measure)
     return measures
 
 
+def gates_of(measures: list[Cqim]) -> list[QualityMeasure]:
+    """The data-quality measures these CQIMs list, each once."""
+    catalogue = load_quality_measures()
+    return [catalogue[i] for i in dict.fromkeys(g for m in measures for g in m.quality)]
+
+
 def fields_read(measures: list[Cqim]) -> set[str]:
     """The births fields `national_figures` reads for these measures."""
-    fields = {"site_code", *UNIT_IDS.values()}
+    fields = {"site_code", *UNIT_IDS.values()} | quality_fields(gates_of(measures))
     for measure in measures:
-        fields |= {measure.dated_by, *(measure.quality.fields if measure.quality else ())}
+        fields.add(measure.dated_by)
         fields |= fields_of(measure.denominator or {}) | fields_of(measure.numerator or {})
     return fields
 
@@ -114,12 +123,19 @@ def national_figures(
     period_start: date,
     period_end: date,
     breakdown: Breakdown | None = None,
+    hes_deliveries: Mapping[str, int] | None = None,
 ) -> list[NationalFigure]:
     """One figure per measure and provider over the `births` each measure dates from
     `period_start` to `period_end` (by birth, or by booking), for every provider with a record
     so dated; rows for a measure not yet computed say why. With a `breakdown`, one figure per
-    group of it that has a record at the provider, in the published order."""
+    group of it that has a record at the provider, in the published order.
+
+    The data-quality gates are NHS England's for the reporting month `period_end` falls in,
+    each over its own window (`cqim_quality.yaml`); a withheld provider is withheld in every
+    group. `hes_deliveries` is each provider's HES annual deliveries."""
     providers = provider_of(births["site_code"])
+    reporting_month = pd.Period(period_end, "M")
+    withheld = gate_reasons(births, measures, providers, [reporting_month], hes_deliveries)
     in_window = {
         field: _dated_in(births, field, period_start, period_end)
         for field in {m.dated_by for m in measures}
@@ -137,7 +153,10 @@ def national_figures(
             dated = at_provider & in_window[measure.dated_by].to_numpy()
             for group in (g for g in order if g in present):
                 counted = births[dated & (groups == group).to_numpy()]
-                figure = figure_of(counted, measure, str(org_code), period_start, period_end)
+                reason = withheld[(measure.id, str(org_code), reporting_month)]
+                figure = figure_of(
+                    counted, measure, str(org_code), period_start, period_end, reason
+                )
                 figures.append(replace(figure, group=group))
     return figures
 
@@ -147,9 +166,37 @@ def _dated_in(births: pd.DataFrame, field: str, start: date, end: date) -> pd.Se
     return ((when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))).fillna(False)
 
 
+def gate_reasons(
+    births: pd.DataFrame,
+    measures: list[Cqim],
+    providers: pd.Series,
+    reporting_months: list[pd.Period],
+    hes_deliveries: Mapping[str, int] | None,
+) -> dict[tuple[str, str, pd.Period], str]:
+    """Why each measure is withheld per provider and reporting month ("" where published)."""
+    catalogue = load_quality_measures()
+    results = quality_results(
+        births, gates_of(measures), providers, reporting_months, hes_deliveries or {}
+    )
+    return {
+        (measure.id, str(org_code), month): gate_reason(
+            measure.quality, results, catalogue, str(org_code), month
+        )
+        for measure in measures
+        for org_code in providers.dropna().unique()
+        for month in reporting_months
+    }
+
+
 def figure_of(
-    births: pd.DataFrame, measure: Cqim, org_code: str, start: date, end: date
+    births: pd.DataFrame,
+    measure: Cqim,
+    org_code: str,
+    start: date,
+    end: date,
+    gate: str = "",
 ) -> NationalFigure:
+    """The measure's figure over `births`; `gate` is why its data-quality gate withholds it."""
     if measure.not_computed:
         return NationalFigure(measure.id, org_code, start, end, None, None, None, False,
                               f"not computed: {measure.not_computed}")  # fmt: skip
@@ -159,22 +206,9 @@ def figure_of(
     denominator = int(base[unit].nunique())
     numerator = int(counted[unit].nunique())
     rate = round(numerator / denominator * measure.per, 1) if denominator else None
-    reason = _withheld(births, measure, denominator)
+    # A failing gate is the reason even with nothing counted, as NHS England reports "low data
+    # quality" rather than "did not submit" for a provider whose records it holds.
+    reason = gate or ("no births in the denominator" if denominator == 0 else "")
     return NationalFigure(
         measure.id, org_code, start, end, numerator, denominator, rate, not reason, reason
     )
-
-
-def _withheld(births: pd.DataFrame, measure: Cqim, denominator: int) -> str:
-    if denominator == 0:
-        return "no births in the denominator"
-    gate = measure.quality
-    if gate is None or births.empty:
-        return ""
-    complete = births[list(gate.fields)].notna().all(axis=1).mean()
-    if complete < gate.min_share:
-        return (
-            f"data quality: {complete:.0%} of births record {', '.join(gate.fields)} "
-            f"(at least {gate.min_share:.0%} needed)"
-        )
-    return ""

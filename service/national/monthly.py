@@ -5,7 +5,7 @@ and chart months out. Counts and rates are disclosure-controlled here, as they a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -13,23 +13,32 @@ import pandas as pd
 
 from alerts.spc.attribute_charts import p_chart
 from alerts.spc.rules import RuleOptions, point_types
-from service.national.cqim import Cqim, NationalFigure, figure_of, provider_of
+from service.national.cqim import Cqim, NationalFigure, figure_of, gate_reasons, provider_of
 from service.national.disclosed import shown_figure
 
 # The Robson groups are published without a direction: their special causes are neutral.
 IMPROVEMENT = {"higher": "increase", "lower": "decrease", None: "neutral"}
 
 
-def monthly_figures(births: pd.DataFrame, measures: Sequence[Cqim]) -> list[NationalFigure]:
-    """One figure per measure, provider and calendar month with a record dated in it."""
+def monthly_figures(
+    births: pd.DataFrame, measures: Sequence[Cqim], hes_deliveries: Mapping[str, int] | None = None
+) -> list[NationalFigure]:
+    """One figure per measure, provider and calendar month with a record dated in it, each
+    gated by NHS England's data-quality measures for that month as the reporting month."""
     providers = provider_of(births["site_code"])
+    months_of = {
+        field: pd.to_datetime(births[field], errors="coerce").dt.to_period("M")
+        for field in {m.dated_by for m in measures}
+    }
+    every_month = sorted({m for months in months_of.values() for m in months.dropna().unique()})
+    withheld = gate_reasons(births, list(measures), providers, every_month, hes_deliveries)
     figures = []
     for measure in measures:
-        months = pd.to_datetime(births[measure.dated_by], errors="coerce").dt.to_period("M")
-        keys = pd.DataFrame({"provider": providers, "month": months}).dropna()
+        keys = pd.DataFrame({"provider": providers, "month": months_of[measure.dated_by]}).dropna()
         for (org_code, month), index in keys.groupby(["provider", "month"]).groups.items():
             start, end = month.start_time.date(), month.end_time.date()
-            figures.append(figure_of(births.loc[index], measure, str(org_code), start, end))
+            reason = withheld[(measure.id, str(org_code), month)]
+            figures.append(figure_of(births.loc[index], measure, str(org_code), start, end, reason))
     return figures
 
 

@@ -1,8 +1,11 @@
-"""Load the deprivation reference tables into the database, and read them for the projection.
+"""Load the reference tables into the database, and read them: the deprivation tables for the
+projection, HES annual deliveries for NHS England's CQIM data-quality measures.
 
 The files keep their official layouts (ONS postcode lookup: `pcds` + `lsoa11`/`lsoa21`; English
-Indices of Deprivation file 7), so a deployment drops in the official files unchanged. Only the
-columns needed are read, in chunks, so the 2.7-million-row national lookup loads in bounded memory.
+Indices of Deprivation file 7; HES deliveries by the column names NHS England's CQIM code reads,
+`OrgCodeProviderMerge` and `TotalDeliveries_HES`), so a deployment drops in the files unchanged.
+Only the columns needed are read, in chunks, so the 2.7-million-row national lookup loads in
+bounded memory.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from fhir_mappings.extract_file import file_sha256
 from service.errors import InputError
 from service.projection.deprivation import DeprivationTables, normalise_postcode
 from service.storage.bulk import insert_rows, matching
-from service.storage.models import LsoaDeprivation, PostcodeLsoa, ReferenceTable
+from service.storage.models import HesDeliveries, LsoaDeprivation, PostcodeLsoa, ReferenceTable
 
 POSTCODE_COLUMN = "pcds"
 LSOA_COLUMNS = ("lsoa21", "lsoa11")
@@ -28,7 +31,13 @@ IMD_DECILE_COLUMN = (
     "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
 )
 CHUNK_ROWS = 200_000
-REFERENCE_NAMES = {PostcodeLsoa: "postcode_lsoa", LsoaDeprivation: "imd"}
+REFERENCE_NAMES = {
+    PostcodeLsoa: "postcode_lsoa",
+    LsoaDeprivation: "imd",
+    HesDeliveries: "hes_deliveries",
+}
+HES_ORG_COLUMNS = ("OrgCodeProviderMerge", "OrgCodeProvider", "org_code")
+HES_DELIVERIES_COLUMNS = ("TotalDeliveries_HES", "total_deliveries")
 
 
 def load_postcode_lookup(session: Session, path: Path, *, now: datetime) -> int:
@@ -65,6 +74,39 @@ def load_imd(session: Session, path: Path, *, now: datetime) -> int:
         lambda code, decile: (code, int(decile)),
         now=now,
     )
+
+
+def load_hes_deliveries(session: Session, path: Path, *, now: datetime) -> int:
+    """Replace the HES deliveries with a file's: one row per provider, its annual deliveries."""
+    header = _header(path)
+    org = next((c for c in HES_ORG_COLUMNS if c in header), None)
+    deliveries = next((c for c in HES_DELIVERIES_COLUMNS if c in header), None)
+    if org is None or deliveries is None:
+        raise InputError(
+            f"{path.name}: HES deliveries need the columns {HES_ORG_COLUMNS[0]} (or "
+            f"{', '.join(HES_ORG_COLUMNS[1:])}) and {HES_DELIVERIES_COLUMNS[0]} (or "
+            f"{HES_DELIVERIES_COLUMNS[1]})"
+        )
+    frame = pd.read_csv(path, usecols=[org, deliveries], dtype=str, encoding="utf-8-sig")
+    pairs = []
+    for row, (code, total) in enumerate(zip(frame[org], frame[deliveries], strict=True), 2):
+        if pd.isna(code) or not str(code).strip():
+            raise InputError(f"{path.name} row {row}: {org} is empty")
+        if pd.isna(total) or not str(total).strip().isdigit():
+            raise InputError(f"{path.name} row {row}: {deliveries} {total!r} is not a whole number")
+        pairs.append((str(code).strip().upper(), int(str(total).strip())))
+    session.execute(delete(HesDeliveries))
+    insert_rows(
+        session, HesDeliveries.__tablename__, ("org_code", "total_deliveries"), _unique(pairs)
+    )
+    _record(session, REFERENCE_NAMES[HesDeliveries], path, len(pairs), now)
+    return len(pairs)
+
+
+def hes_deliveries(session: Session) -> dict[str, int]:
+    """Each provider's HES annual deliveries, as loaded (empty when none are)."""
+    rows = session.execute(select(HesDeliveries.org_code, HesDeliveries.total_deliveries))
+    return {org_code: total for org_code, total in rows}
 
 
 def _replace_table(

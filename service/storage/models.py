@@ -329,12 +329,24 @@ class LsoaDeprivation(Base):
     imd_decile: Mapped[int] = mapped_column(Integer)
 
 
+class HesDeliveries(Base):
+    """Each provider's annual deliveries in Hospital Episode Statistics: NHS England's
+    data-quality measures compare the births a provider submits with them."""
+
+    __tablename__ = "hes_deliveries"
+
+    org_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    total_deliveries: Mapped[int] = mapped_column(Integer)
+
+
 class ReferenceTable(Base):
     """Which version of each reference table is loaded: its file, checksum and size."""
 
     __tablename__ = "reference_table"
 
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # postcode_lsoa | imd
+    name: Mapped[str] = mapped_column(
+        String(32), primary_key=True
+    )  # postcode_lsoa | imd | hes_deliveries
     file_name: Mapped[str] = mapped_column(String(512))
     file_sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer)

@@ -76,6 +76,7 @@ def test_synth_writes_the_three_extracts_the_reference_tables_and_the_truth(
         "health_visiting_contacts_v1.csv",
         "reference/postcode_lsoa.csv",
         "reference/imd2019_lsoa.csv",
+        "reference/hes_annual_deliveries.csv",
         "truth.json",
         "defects.csv",
     }
@@ -484,3 +485,42 @@ def test_national_measures_refuses_a_bad_window_in_one_line(
     result = run("national", "measures", *args)
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == message
+
+
+def test_national_quality_gives_each_data_quality_measure_against_hes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("synth", "--out", "data", *SMALL, "--format", "msds").exit_code == 0
+    assert run("ingest", "msds", "data/msds").exit_code == 0
+    hes = "data/reference/hes_annual_deliveries.csv"
+    loaded = run("reference", "load", "--hes-deliveries", hes)
+    assert loaded.exit_code == 0, loaded.output
+    assert "HES deliveries of" in loaded.output
+
+    result = run("national", "quality", "--month", "2023-05")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0]) == [
+        "measure", "title", "org_code", "reporting_month", "window_start", "window_end",
+        "numerator", "denominator", "checked_ratio", "passed", "note",
+    ]  # fmt: skip
+    dq14 = next(r for r in rows if r["measure"] == "CQIMDQ14" and r["org_code"] == "ZZ1")
+    # March to May 2023 (92 days) of the region's own deliveries a year, as HES would count.
+    annual = next(
+        int(r["TotalDeliveries_HES"])
+        for r in csv.DictReader((tmp_path / hes).open(encoding="utf-8"))
+        if r["OrgCodeProviderMerge"] == "ZZ1"
+    )
+    assert (dq14["window_start"], dq14["window_end"]) == ("2023-03-01", "2023-05-31")
+    assert int(dq14["denominator"]) == annual * 92 // 365
+    assert dq14["passed"] == "true"
+    assert dq14["note"] == ""
+
+
+def test_a_bad_hes_deliveries_file_is_one_line_naming_the_row(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "hes.csv").write_text(
+        "OrgCodeProviderMerge,TotalDeliveries_HES\nZZ1,4000\nZZ2,many\n", encoding="utf-8"
+    )
+    result = run("reference", "load", "--hes-deliveries", "hes.csv")
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines()[-1] == (
+        "error: hes.csv row 3: TotalDeliveries_HES 'many' is not a whole number"
+    )

@@ -36,6 +36,7 @@ from service.indicators.fhir_measures import MEASURE_BASE, measure, measure_repo
 from service.indicators.projection_frames import read_frames
 from service.national.cqim import Cqim, fields_read, load_cqims, national_figures
 from service.national.fhir_reports import cqim_measure, cqim_report, reports_bundle
+from service.projection.reference_tables import hes_deliveries
 from service.storage.models import IndicatorCount
 
 router = APIRouter(prefix="/fhir", tags=["fhir"], dependencies=[Depends(json_format)])
@@ -92,7 +93,8 @@ def evaluate_measure(request: Request, resource_id: str) -> Response:
     with request.app.state.read_sessions() as session:
         # Every birth's fields the measure reads: a woman booked in the window gives birth later.
         births = read_frames(session, fields={"births": fields_read([cqim])})["births"]
-    figures = national_figures(births, [cqim], start, end)
+        hes = hes_deliveries(session)
+    figures = national_figures(births, [cqim], start, end, hes_deliveries=hes)
     computed_at = request.app.state.clock()
     if not reporter:
         return fhir_json(reports_bundle([cqim], figures, computed_at))
