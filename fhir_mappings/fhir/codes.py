@@ -58,6 +58,7 @@ LOCAL_CODES: dict[str, str] = {
     "smoking-at-delivery-derived": "Smoking status at delivery, as NHS England derives it",
     "booking-date": "Date of the booking appointment",
     "blood-loss": "Estimated blood loss at delivery",
+    "maternal-critical-incidents": "Maternal critical incidents at labour and delivery",
     "onset-of-labour": "Onset of labour",
     "mode-of-birth": "Mode of birth",
     "presentation": "Fetal presentation at birth",

@@ -156,6 +156,14 @@ OBSERVATIONS: tuple[ObservationLine, ...] = (
         key=EPISODE,
     ),
     ObservationLine(
+        "delivery.maternal_critical_incidents",
+        "maternal-critical-incidents",
+        "mother",
+        "baby.birth_datetime",
+        "integer",
+        key=EPISODE,
+    ),
+    ObservationLine(
         "delivery.perineal_trauma",
         "perineal-trauma",
         "mother",

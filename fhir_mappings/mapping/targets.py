@@ -74,6 +74,8 @@ MATERNITY: dict[str, Target] = {
     "baby.presentation": _code("presentation"),
     "delivery.perineal_trauma": _code("perineal_trauma"),
     "delivery.blood_loss_ml": Target("integer", unit="mL", low=0, high=10_000),
+    # MSDS: how many maternal critical incidents MSD302 records (NHS England's CQIMDQ11 codes).
+    "delivery.maternal_critical_incidents": Target("integer", low=0, high=50),
     "baby.nhs_number": Target("nhs_number", identifying=True),
     "baby.local_id": Target("text", identifying=True),
     "baby.sex": _code("sex"),

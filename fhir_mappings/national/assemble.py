@@ -477,15 +477,19 @@ class _Assembler:
     def _pick(self, activity: Activity, rows: list[_Row]) -> tuple[str, list[_Row]]:
         codes = self.national.code_lists.get(activity.codes or "", ())
         folded = self._folded(activity.codes or ())
+        code_columns = (activity.code,) if isinstance(activity.code, str) else activity.code
         matching = [
             r
             for r in rows
-            if activity.code is None or not codes or r.value(activity.code).casefold() in folded
+            if not code_columns
+            or not codes
+            or any(r.value(column).casefold() in folded for column in code_columns)
         ]
         if activity.pick == "count":
             # With no rows at all the count is unknown, not zero: nothing was recorded.
             return (str(len(matching)), matching) if rows else (activity.absent or "", [])
-        valued = [(r, r.value(activity.value or activity.code or "")) for r in matching]
+        value_column = activity.value or (code_columns[0] if code_columns else "")
+        valued = [(r, r.value(value_column)) for r in matching]
         valued = [(r, v) for r, v in valued if v]
         if not valued:
             return activity.absent or "", []

@@ -60,12 +60,14 @@ class Activity(BaseModel):
     """One value picked out of a child table's rows for a record: the rows whose `code` column
     holds a code of `codes` (all rows if no code is named), their `value` column, reduced by
     `pick`: the largest number, the first value, the most severe code (`codes` lists them
-    from the least to the most severe), or how many rows match (days at a level of care)."""
+    from the least to the most severe), or how many rows match (days at a level of care).
+    `code` may name several columns: a row matches where any of them holds a listed code (a
+    maternal critical incident is a procedure or a finding)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     table: str
-    code: str | None = None
+    code: str | tuple[str, ...] | None = None
     codes: str | None = None  # the name of a code list in `code_lists`
     value: str | None = None  # None: the code itself is the value
     pick: Literal["max", "first", "most_severe", "count"] = "first"
@@ -172,6 +174,12 @@ class National(BaseModel):
                 raise ValueError(f"activity {name!r}: unknown code list {activity.codes!r}")
             if activity.value is None and activity.code is None:
                 raise ValueError(f"activity {name!r} names neither a code nor a value column")
+            if not isinstance(activity.code, str | None) and not (
+                activity.pick == "count" or activity.value
+            ):
+                raise ValueError(
+                    f"activity {name!r}: several code columns need a value column or pick: count"
+                )
             if activity.pick == "most_severe" and activity.codes is None:
                 raise ValueError(f"activity {name!r}: most_severe needs a code list")
             self._check_activity_table(f"activity {name!r}", activity.table)

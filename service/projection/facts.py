@@ -59,6 +59,7 @@ DELIVERY_OBSERVATIONS: dict[str, FactLine] = {
     "caesarean-date": FactLine("caesarean_date", "date"),
     "onset-of-labour": FactLine("onset_of_labour", "code", "onset_of_labour"),
     "blood-loss": FactLine("blood_loss_ml", "integer"),
+    "maternal-critical-incidents": FactLine("maternal_critical_incidents", "integer"),
     "perineal-trauma": FactLine("perineal_trauma", "code", "perineal_trauma"),
 }
 

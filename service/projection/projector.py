@@ -264,6 +264,7 @@ def _birth(
         "presentation": values.get("presentation"),
         "perineal_trauma": values.get("perineal_trauma"),
         "blood_loss_ml": values.get("blood_loss_ml"),
+        "maternal_critical_incidents": values.get("maternal_critical_incidents"),
         "apgar_5min": values.get("apgar_5min"),
         "first_feed": values.get("first_feed"),
         "skin_to_skin_1h": values.get("skin_to_skin_1h"),

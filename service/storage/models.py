@@ -383,6 +383,7 @@ class AnalyticBirth(Base):
     presentation: Mapped[str | None] = mapped_column(String(16))
     perineal_trauma: Mapped[str | None] = mapped_column(String(32))
     blood_loss_ml: Mapped[int | None] = mapped_column(Integer)
+    maternal_critical_incidents: Mapped[int | None] = mapped_column(Integer)
     apgar_5min: Mapped[int | None] = mapped_column(Integer)
     first_feed: Mapped[str | None] = mapped_column(String(16))
     skin_to_skin_1h: Mapped[bool | None] = mapped_column(Boolean)

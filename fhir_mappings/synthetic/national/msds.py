@@ -23,6 +23,9 @@ from fhir_mappings.synthetic.national.writing import (
 )
 
 BLOOD_LOSS_CODE = "1033591000000101"  # one of NHS England's blood loss observation codes
+# A haemorrhage this large is taken to intensive care (a maternal critical incident, CQIMDQ11).
+CRITICAL_BLOOD_LOSS_ML = 2500
+INTENSIVE_CARE_ADMISSION = "305351004"
 TEAR_OF = {
     "first_degree": "57759005",
     "second_degree": "6234006",
@@ -216,6 +219,10 @@ def _delivery_rows(
         tables["MSD302CareActivityLabDel"].append(
             {**activity, "MasterSnomedCTObsCode": BLOOD_LOSS_CODE, "ObsValue": str(max(loss, 0))}
         )
+        if loss >= CRITICAL_BLOOD_LOSS_ML:
+            tables["MSD302CareActivityLabDel"].append(
+                {**activity, "MasterSnomedCTProcedureCode": INTENSIVE_CARE_ADMISSION}
+            )
     tear = TEAR_OF.get(birth["perineal_trauma"])
     if tear:
         tables["MSD302CareActivityLabDel"].append({**activity, "GenitalTractTraumaticLesion": tear})

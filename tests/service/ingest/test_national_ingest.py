@@ -200,3 +200,22 @@ def _as_msds_records_it(row: object) -> tuple[object, ...]:
     elif trauma.startswith("third_degree"):
         values["perineal_trauma"] = "third_degree"
     return tuple(values.values())
+
+
+def test_maternal_critical_incidents_are_read_from_msd302_procedures_and_findings(
+    region: Region, tmp_path: Path
+) -> None:
+    # The synthetic region takes a haemorrhage of 2,500 ml or more to intensive care (MSD302
+    # MasterSnomedCTProcedureCode 305351004); NHS England's CQIMDQ11 and 12 count it.
+    sessions = sqlite_sessions(tmp_path / "msds.db")
+    load_msds(sessions, region.folder / "msds")
+    refresh(sessions, precedence=load_precedence())
+    with sessions() as session:
+        rows = session.execute(
+            select(AnalyticBirth.blood_loss_ml, AnalyticBirth.maternal_critical_incidents)
+        ).all()
+    with_incident = [loss for loss, incidents in rows if incidents]
+    assert with_incident
+    assert all(loss >= 2500 for loss in with_incident)
+    # A delivery with care activities but no incident among them has none (not unknown).
+    assert {incidents for loss, incidents in rows if loss is not None and loss < 2500} == {0}

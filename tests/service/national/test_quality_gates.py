@@ -193,3 +193,21 @@ def test_every_cqim_lists_published_measures_and_each_measure_is_well_formed() -
     assert windows["CQIMDQ13"] == windows["CQIMDQ21"] == (6, 6)
     assert windows["CQIMDQ10"] == (3, 3)
     assert windows["CQIMDQ02"] == (1, 1)
+
+
+def test_a_critical_incident_counts_in_the_haemorrhage_check_with_or_without_a_bleed() -> None:
+    # DQ11 (at most 60%) over January to March for reporting month April: of 10 women, 4 bled
+    # 500 ml or more and 3 others had a critical incident only: 7 of 10, published 5 of 10.
+    women = (
+        _babies("2026-02", 4, blood_loss_ml=600)
+        + _babies("2026-02", 3, start=4, blood_loss_ml=300, maternal_critical_incidents=1)
+        + _babies("2026-02", 3, start=7, blood_loss_ml=300, maternal_critical_incidents=0)
+    )
+    births = _births(women)
+    april = pd.Period("2026-04", "M")
+    results = quality_results(
+        births, [GATES["CQIMDQ11"], GATES["CQIMDQ12"]], births["site_code"].str[:3], [april], {}
+    )
+    assert results[("CQIMDQ11", "ZZ1", april)].numerator == 7
+    assert results[("CQIMDQ11", "ZZ1", april)].passed  # 5 of 10 as checked: 0.5
+    assert results[("CQIMDQ12", "ZZ1", april)].numerator == 3  # the incidents alone

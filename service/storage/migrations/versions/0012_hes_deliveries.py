@@ -1,4 +1,5 @@
-"""HES annual deliveries per provider (NHS England's CQIM data-quality measures divide by them)
+"""HES annual deliveries per provider, and maternal critical incidents on analytic births
+(NHS England's CQIM data-quality measures divide by the one and count the other)
 
 Revision ID: 0012
 Revises: 0011
@@ -23,7 +24,11 @@ def upgrade() -> None:
         sa.Column("total_deliveries", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("org_code", name=op.f("pk_hes_deliveries")),
     )
+    with op.batch_alter_table("analytic_birth") as table:
+        table.add_column(sa.Column("maternal_critical_incidents", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("analytic_birth") as table:
+        table.drop_column("maternal_critical_incidents")
     op.drop_table("hes_deliveries")
