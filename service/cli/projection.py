@@ -151,7 +151,7 @@ def load_reference_tables(
             click.echo(f"{imd.name}: {rows:,} LSOAs")
         if hes is not None:
             rows = load_hes_deliveries(session, hes, now=utc_now())
-            click.echo(f"{hes.name}: HES deliveries of {rows:,} providers")
+            click.echo(f"{hes.name}: HES deliveries of {rows:,} provider{'s' * (rows != 1)}")
 
 
 def _sessions(state: CliState) -> sessionmaker[Session]:
