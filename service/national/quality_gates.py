@@ -191,8 +191,9 @@ def gate_reason(
 
 def _failure(result: QualityResult, measure: QualityMeasure) -> str:
     bounds = measure.bounds
+    title = measure.title[:1].lower() + measure.title[1:]  # in a sentence; HES stays HES
     if measure.denominator == PROVIDER:
-        return f"{measure.id} failed ({measure.title.lower()}: none)"
+        return f"{measure.id} failed ({title}: none)"
     rate = result.rate
     shown = "no records" if rate is None else f"{rate:.1%}"
     strict = "" if bounds.inclusive else "over "
@@ -208,7 +209,7 @@ def _failure(result: QualityResult, measure: QualityMeasure) -> str:
         wanted = f"at most {wanted}"
     elif bounds.max is None:
         wanted = f"at least {wanted}" if bounds.inclusive else wanted
-    return f"{measure.id} failed ({measure.title.lower()}: {shown}, needs {wanted})"
+    return f"{measure.id} failed ({title}: {shown}, needs {wanted})"
 
 
 def _counts(

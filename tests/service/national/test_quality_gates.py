@@ -211,3 +211,16 @@ def test_a_critical_incident_counts_in_the_haemorrhage_check_with_or_without_a_b
     assert results[("CQIMDQ11", "ZZ1", april)].numerator == 7
     assert results[("CQIMDQ11", "ZZ1", april)].passed  # 5 of 10 as checked: 0.5
     assert results[("CQIMDQ12", "ZZ1", april)].numerator == 3  # the incidents alone
+
+
+def test_a_failure_against_hes_reads_in_words_with_the_ratio_checked() -> None:
+    births = _births(_babies("2026-03", 30))
+    cqims = [c for c in load_cqims() if c.id == "CQIMPreterm"]  # DQ09, 22, 23
+    (march,) = national_figures(
+        births, cqims, date(2026, 3, 1), date(2026, 3, 31), hes_deliveries={"ZZ1": 730}
+    )
+    # 30 women against 62 (730 a year over March's 31 days), checked as 30 of 60.
+    assert march.reason.startswith(
+        "data quality: CQIMDQ09 failed (women giving birth in the month, against HES average "
+        "monthly deliveries: 50.0%, needs at least 70.0%)"
+    )
