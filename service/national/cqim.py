@@ -48,6 +48,10 @@ class Cqim:
     dated_by: Literal["birth_date", "booking_date"] = "birth_date"
     # NHS England's data-quality measures (cqim_quality.yaml) that must all pass to publish.
     quality: tuple[str, ...] = ()
+    # Fields some record at the provider must hold for the figure to mean anything: where the
+    # input never carries one (the reference extract has no previous caesareans), NHS England's
+    # "not recorded counts as none" would count every woman, so the figure is not computed.
+    needs_recorded: tuple[str, ...] = ()
     not_computed: str | None = None  # why the product cannot compute it yet
 
 
@@ -85,12 +89,21 @@ def load_cqims(path: Path = CATALOGUE_FILE) -> list[Cqim]:
     gates = load_quality_measures()
     measures = []
     for spec in document["measures"]:
-        measure = Cqim(**{**spec, "quality": tuple(spec.get("quality", ()))})
+        measure = Cqim(
+            **{
+                **spec,
+                "quality": tuple(spec.get("quality", ())),
+                "needs_recorded": tuple(spec.get("needs_recorded", ())),
+            }
+        )
         if measure.indicator is not None and measure.indicator not in indicators:
             raise ValueError(f"{measure.id}: no indicator {measure.indicator!r} in the catalogue")
         if measure.not_computed is None:
             for part in ("denominator", "numerator"):
                 check(getattr(measure, part) or {}, fields, f"{measure.id} {part}")
+        for field in measure.needs_recorded:
+            if field not in fields:
+                raise ValueError(f"{measure.id} needs_recorded: unknown field {field!r}")
         for gate in measure.quality:
             if gate not in gates:
                 raise ValueError(f"{measure.id} quality: no data-quality measure {gate!r}")
@@ -108,7 +121,7 @@ def fields_read(measures: list[Cqim]) -> set[str]:
     """The births fields `national_figures` reads for these measures."""
     fields = {"site_code", *UNIT_IDS.values()} | quality_fields(gates_of(measures))
     for measure in measures:
-        fields.add(measure.dated_by)
+        fields |= {measure.dated_by, *measure.needs_recorded}
         fields |= fields_of(measure.denominator or {}) | fields_of(measure.numerator or {})
     return fields
 
@@ -151,9 +164,12 @@ def national_figures(
         present = set(groups[at_provider & seen.to_numpy()])
         for measure in measures:
             dated = at_provider & in_window[measure.dated_by].to_numpy()
+            reason = (
+                unrecorded(births[dated], measure)
+                or withheld[(measure.id, str(org_code), reporting_month)]
+            )
             for group in (g for g in order if g in present):
                 counted = births[dated & (groups == group).to_numpy()]
-                reason = withheld[(measure.id, str(org_code), reporting_month)]
                 figure = figure_of(
                     counted, measure, str(org_code), period_start, period_end, reason
                 )
@@ -186,6 +202,18 @@ def gate_reasons(
         for org_code in providers.dropna().unique()
         for month in reporting_months
     }
+
+
+def unrecorded(births: pd.DataFrame, measure: Cqim) -> str:
+    """Why the measure is not computed over these records of a provider ("" where it is)."""
+    missing = [f for f in measure.needs_recorded if not births[f].notna().any()]
+    if not missing:
+        return ""
+    named = " or ".join(f.replace("_", " ") for f in missing)
+    them = "them" if len(missing) > 1 else "it"
+    return (
+        f"not computed: no record at the provider gives {named} (its input does not carry {them})"
+    )
 
 
 def figure_of(

@@ -13,7 +13,14 @@ import pandas as pd
 
 from alerts.spc.attribute_charts import p_chart
 from alerts.spc.rules import RuleOptions, point_types
-from service.national.cqim import Cqim, NationalFigure, figure_of, gate_reasons, provider_of
+from service.national.cqim import (
+    Cqim,
+    NationalFigure,
+    figure_of,
+    gate_reasons,
+    provider_of,
+    unrecorded,
+)
 from service.national.disclosed import shown_figure
 
 # The Robson groups are published without a direction: their special causes are neutral.
@@ -37,8 +44,9 @@ def monthly_figures(
         keys = pd.DataFrame({"provider": providers, "month": months_of[measure.dated_by]}).dropna()
         for (org_code, month), index in keys.groupby(["provider", "month"]).groups.items():
             start, end = month.start_time.date(), month.end_time.date()
-            reason = withheld[(measure.id, str(org_code), month)]
-            figures.append(figure_of(births.loc[index], measure, str(org_code), start, end, reason))
+            counted = births.loc[index]
+            reason = unrecorded(counted, measure) or withheld[(measure.id, str(org_code), month)]
+            figures.append(figure_of(counted, measure, str(org_code), start, end, reason))
     return figures
 
 

@@ -224,3 +224,24 @@ def test_a_failure_against_hes_reads_in_words_with_the_ratio_checked() -> None:
         "data quality: CQIMDQ09 failed (women giving birth in the month, against HES average "
         "monthly deliveries: 50.0%, needs at least 70.0%)"
     )
+
+
+def test_a_robson_group_is_not_computed_where_the_input_carries_no_caesarean_history() -> None:
+    # The reference extract records parity but never previous caesareans or stillbirths: read
+    # as NHS England reads "not recorded", every first-time mother would be "no previous births".
+    first_births = _babies(
+        "2026-06", 20, parity=0, presentation="cephalic", gestation_days=280,
+        onset_of_labour="induced", mode_of_birth="emergency_caesarean",
+    )  # fmt: skip
+    cqims = [c for c in load_cqims() if c.id == "CQIMRobson02"]
+    (june,) = national_figures(_births(first_births), cqims, date(2026, 6, 1), date(2026, 6, 30))
+    assert not june.published
+    assert june.reason == (
+        "not computed: no record at the provider gives previous caesareans or previous "
+        "stillbirths (its input does not carry them)"
+    )
+    # One record holding them is enough: the rest are then "not recorded", as published.
+    first_births[0] |= {"previous_caesareans": 0, "previous_stillbirths": 0}
+    (june,) = national_figures(_births(first_births), cqims, date(2026, 6, 1), date(2026, 6, 30))
+    assert (june.numerator, june.denominator) == (20, 20)
+    assert "not computed" not in june.reason
