@@ -22,6 +22,7 @@ from service.indicators.conditions import check, fields_of, mask
 from service.indicators.projection_frames import FIELDS_BY_TABLE
 from service.national.breakdowns import Breakdown
 from service.national.quality_gates import (
+    UNIT_IDS,
     QualityMeasure,
     gate_reason,
     load_quality_measures,
@@ -30,7 +31,6 @@ from service.national.quality_gates import (
 from service.national.quality_gates import fields_read as quality_fields
 
 CATALOGUE_FILE = Path(__file__).with_name("cqim.yaml")
-UNIT_IDS = {"baby": "baby_id", "mother": "mother_id"}
 
 
 @dataclass(frozen=True)
@@ -190,10 +190,9 @@ def gate_reasons(
     hes_deliveries: Mapping[str, int] | None,
 ) -> dict[tuple[str, str, pd.Period], str]:
     """Why each measure is withheld per provider and reporting month ("" where published)."""
-    catalogue = load_quality_measures()
-    results = quality_results(
-        births, gates_of(measures), providers, reporting_months, hes_deliveries or {}
-    )
+    gates = gates_of(measures)
+    catalogue = {gate.id: gate for gate in gates}
+    results = quality_results(births, gates, providers, reporting_months, hes_deliveries or {})
     return {
         (measure.id, str(org_code), month): gate_reason(
             measure.quality, results, catalogue, str(org_code), month
