@@ -19,7 +19,6 @@ from service.indicators import store
 from service.indicators.care_days import care_days
 from service.indicators.catalogue import Catalogue
 from service.indicators.notes import notes_for
-from service.indicators.projection_frames import read_frames
 from service.indicators.published import (
     funnel_view,
     intervention_report,
@@ -29,6 +28,7 @@ from service.indicators.published import (
 )
 from service.national.cqim import NationalFigure, fields_read, load_cqims, national_figures
 from service.national.monthly import monthly_figures
+from service.national.records import read_national_records
 from service.projection.reference_tables import hes_deliveries
 from service.quality import views as quality
 from service.storage.models import IndicatorRun, IndicatorStratification
@@ -126,7 +126,7 @@ class StoredResults:
 
         def load(session: Session) -> list[NationalFigure]:
             cqims = load_cqims()
-            births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
+            births = read_national_records(session, fields_read(cqims))
             return monthly_figures(births, cqims, hes_deliveries(session))
 
         return self._cached(("national_months",), load)
@@ -143,7 +143,7 @@ class StoredResults:
 
         def load(session: Session) -> list[NationalFigure]:
             cqims = load_cqims()
-            births = read_frames(session, fields={"births": fields_read(cqims)})["births"]
+            births = read_national_records(session, fields_read(cqims))
             return national_figures(
                 births, cqims, first, end, hes_deliveries=hes_deliveries(session)
             )

@@ -53,6 +53,16 @@ class ExtractPlan:
     source_rows: Callable[[], Iterator[SourceRow]] | None = None  # None: the file's rows
     refused: Sequence[Refused] = ()  # rows refused before mapping (orphans)
     notes: tuple[str, ...] = ()
+    builder: str | None = None  # the FHIR builder, when not the source system's own
+    # Keeps this kind of record's keys apart from the source's others (a pregnancy and a baby
+    # may share an id) in the fingerprints and the quarantine.
+    key_prefix: str = ""
+    then: ExtractPlan | None = None  # a second kind of record from the same tables
+
+    @property
+    def parts(self) -> list[ExtractPlan]:
+        """This plan and the ones it is followed by, in the order they load."""
+        return [self] + (self.then.parts if self.then else [])
 
 
 def plan_extract(path: Path, mapping: Mapping, *, file_sha256: str, today: date) -> ExtractPlan:
@@ -68,9 +78,25 @@ def plan_national(
     raises if the tables are unusable as a whole (a required table or column missing)."""
     assert mapping.national is not None
     wanted = wanted_columns((c, m.aliases) for c, m in mapping.columns.items())
-    assembly: Assembly = assemble(mapping.national, tables, wanted)
+    bookings = bookings_mapping(mapping)
+    other_wanted = (
+        wanted_columns((c, m.aliases) for c, m in bookings.columns.items()) if bookings else []
+    )
+    assembly: Assembly = assemble(mapping.national, tables, wanted, other_wanted)
     mapper = RowMapper(mapping, assembly.header, today=today)
     digest = hashlib.sha256("".join(sorted(t.sha256 for t in tables.values())).encode())
+    then = None
+    if bookings is not None and mapping.national.bookings_without_birth is not None:
+        then = ExtractPlan(
+            where,
+            bookings,
+            RowMapper(bookings, assembly.other_header, today=today),
+            assembly.other_header,
+            digest.hexdigest(),
+            source_rows=lambda: iter(assembly.other_records),
+            builder=mapping.national.bookings_without_birth.builder,
+            key_prefix="booking:",
+        )
     return ExtractPlan(
         where,
         mapping,
@@ -80,7 +106,22 @@ def plan_national(
         source_rows=lambda: iter(assembly.records),
         refused=assembly.refused,
         notes=tuple(assembly.notes),
+        then=then,
     )
+
+
+def bookings_mapping(mapping: Mapping) -> Mapping | None:
+    """The mapping a national source's bookings without a birth are read through: its columns
+    whose target is of the groups the bookings read, identified by their own key."""
+    other = mapping.national.bookings_without_birth if mapping.national else None
+    if other is None:
+        return None
+    columns = {
+        name: column
+        for name, column in mapping.columns.items()
+        if column.target.partition(".")[0] in other.reads
+    }
+    return mapping.model_copy(update={"columns": columns, "key": other.key, "checks": ()})
 
 
 def row_outcomes(plan: ExtractPlan) -> Iterator[RowOutcome]:
@@ -117,6 +158,8 @@ def row_outcomes(plan: ExtractPlan) -> Iterator[RowOutcome]:
         if source_row.origin:
             findings = _located(findings, source_row.origin)
         key = mapped.record.get(plan.mapping.key)
+        if key is not None:
+            key = f"{plan.key_prefix}{key}"
         if key is None or any(f.severity == "error" for f in findings):
             yield RowOutcome(
                 source_row.number,
@@ -146,7 +189,7 @@ def build_resources(
     with nothing to record (a contact that names neither child nor mother) gets no Provenance:
     R4 requires a Provenance to have a target; the ingest run still counts and reports the row."""
     context = RowContext(plan.mapping.source_system, str(outcome.key), plan.path.name, naming)
-    resources = BUILDERS[plan.mapping.source_system](outcome.record, context)
+    resources = BUILDERS[plan.builder or plan.mapping.source_system](outcome.record, context)
     if not resources:
         return []
     sources = outcome.origin or (RowOrigin("", plan.path.name, plan.file_sha256, outcome.row),)

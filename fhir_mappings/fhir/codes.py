@@ -46,6 +46,7 @@ def coding(system: str, code: str, display: str | None = None) -> Coding:
 # every canonical value set as `<value_set>-<concept>`.
 LOCAL_CODES: dict[str, str] = {
     "delivery": "Delivery (labour and birth)",
+    "antenatal-booking": "Antenatal booking appointment",
     "booking-gestation": "Gestation at booking (days)",
     "parity": "Parity (previous births at 24 weeks or more)",
     "previous-caesareans": "Number of previous caesarean sections",

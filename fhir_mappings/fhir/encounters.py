@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fhir_mappings.fhir import codes
+from fhir_mappings.fhir.naming import ODS_SITE_SYSTEM
 from fhir_mappings.fhir.shapes import Resource, RowContext, instant, reference
 
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
@@ -23,7 +24,9 @@ def encounter(
     subject: Resource,
     start: date | datetime | None,
     end: date | datetime | None = None,
+    site_code: str | None = None,
 ) -> Resource:
+    """`site_code` is the ODS code of the site where it happened (its service provider)."""
     resource: Resource = {
         "resourceType": "Encounter",
         "id": context.id(kind, key),
@@ -38,6 +41,10 @@ def encounter(
         resource["period"] = {"start": instant(start)}
         if end:
             resource["period"]["end"] = instant(end)
+    if site_code:
+        resource["serviceProvider"] = {
+            "identifier": {"system": ODS_SITE_SYSTEM, "value": site_code}
+        }
     return resource
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fhir_mappings.fhir import codes
 from fhir_mappings.fhir.encounters import condition, encounter, procedure, referral
-from fhir_mappings.fhir.naming import ODS_ORGANISATION_SYSTEM, ODS_SITE_SYSTEM
+from fhir_mappings.fhir.naming import ODS_ORGANISATION_SYSTEM
 from fhir_mappings.fhir.shapes import (
     ObservationLine,
     Resource,
@@ -225,23 +225,8 @@ OBSERVATIONS: tuple[ObservationLine, ...] = (
 
 def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
     first_of_delivery = (record.get("baby.birth_order") or 1) == 1
-    practice = _gp_practice(record, context)
-    mother = patient(
-        context,
-        kind="mother",
-        key=record["mother.local_id"],
-        identifiers=[
-            *nhs_identifier(record.get("mother.nhs_number")),
-            context.identifier("mother", record["mother.local_id"]),
-        ],
-        birth_date=record.get("mother.birth_date"),
-        gender="female",
-        postcode=record.get("mother.postcode"),
-        ethnic_category=record.get("mother.ethnic_category"),
-        language=record.get("mother.language"),
-        interpreter_required=record.get("mother.interpreter_required"),
-        general_practitioner=reference(practice) if practice else None,
-    )
+    practice = gp_practice(record, context)
+    mother = mother_patient(record, context, practice)
     stillborn = (record.get("baby.birth_outcome") or "").startswith("stillbirth")
     baby = patient(
         context,
@@ -264,10 +249,7 @@ def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
         of_patient=baby,
         relationship="MTH",
         # The mother's local number too: it links the baby to a mother without an NHS number.
-        identifiers=[
-            *nhs_identifier(record.get("mother.nhs_number")),
-            context.identifier("mother", record["mother.local_id"]),
-        ],
+        identifiers=_mother_identifiers(record, context),
     )
     delivery = _delivery(record, context, mother)
     subjects = {"mother": mother, "baby": baby}
@@ -286,7 +268,33 @@ def build(record: dict[str, Any], context: RowContext) -> list[Resource]:
     return resources
 
 
-def _gp_practice(record: dict[str, Any], context: RowContext) -> Resource | None:
+def mother_patient(
+    record: dict[str, Any], context: RowContext, practice: Resource | None
+) -> Resource:
+    """The mother's Patient, as every maternity record of her gives it."""
+    return patient(
+        context,
+        kind="mother",
+        key=record["mother.local_id"],
+        identifiers=_mother_identifiers(record, context),
+        birth_date=record.get("mother.birth_date"),
+        gender="female",
+        postcode=record.get("mother.postcode"),
+        ethnic_category=record.get("mother.ethnic_category"),
+        language=record.get("mother.language"),
+        interpreter_required=record.get("mother.interpreter_required"),
+        general_practitioner=reference(practice) if practice else None,
+    )
+
+
+def _mother_identifiers(record: dict[str, Any], context: RowContext) -> list[dict[str, str]]:
+    return [
+        *nhs_identifier(record.get("mother.nhs_number")),
+        context.identifier("mother", record["mother.local_id"]),
+    ]
+
+
+def gp_practice(record: dict[str, Any], context: RowContext) -> Resource | None:
     code = record.get("mother.gp_practice_code")
     if not code:
         return None
@@ -310,11 +318,8 @@ def _delivery(record: dict[str, Any], context: RowContext, mother: Resource) -> 
         types=[{"coding": [codes.local("delivery")]}],
         subject=mother,
         start=record.get("baby.birth_datetime"),
+        site_code=record.get("delivery.site_code"),
     )
-    if record.get("delivery.site_code"):
-        delivery["serviceProvider"] = {
-            "identifier": {"system": ODS_SITE_SYSTEM, "value": record["delivery.site_code"]}
-        }
     return delivery
 
 

@@ -171,13 +171,16 @@ def observation(
     record: dict[str, Any],
     subjects: dict[str, Resource],
     encounter: Resource | None,
+    kind: str = "observation",
 ) -> Resource | None:
+    """`kind` keeps apart the ids of the same fact recorded at different encounters (at the
+    booking of a pregnancy still to give birth, and at a delivery sharing its id)."""
     value = record.get(line.field)
     if value is None or line.subject not in subjects:
         return None
     resource: Resource = {
         "resourceType": "Observation",
-        "id": context.id(f"observation:{line.field}", record[line.key] if line.key else None),
+        "id": context.id(f"{kind}:{line.field}", record[line.key] if line.key else None),
         "meta": context.meta(),
         "status": "final",
         "code": codes.concept(line.code),

@@ -50,6 +50,10 @@ MATERNITY: dict[str, Target] = {
     "mother.ethnic_category": _code("ethnic_category"),
     "mother.language": Target("text"),
     "mother.interpreter_required": Target("boolean"),
+    # MSDS: the pregnancy's own key and the site that booked it, for a booking read before (or
+    # without) its birth: NHS England counts every booking in the month.
+    "pregnancy.local_id": Target("text", identifying=True),
+    "pregnancy.booking_site_code": Target("text"),
     "pregnancy.booking_date": Target("date"),
     "pregnancy.booking_gestation_days": _days(0, 315),
     "pregnancy.bmi_at_booking": Target("decimal", unit="kg/m2", low=12, high=80),

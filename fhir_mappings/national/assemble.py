@@ -55,6 +55,9 @@ class Assembly:
     records: list[SourceRow]
     refused: list[Refused]
     notes: list[str] = field(default_factory=list)
+    # The second kind of record (`bookings_without_birth`), under its own header.
+    other_header: list[str] = field(default_factory=list)
+    other_records: list[SourceRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,16 +105,22 @@ def missing_tables(national: National, tables: dict[str, TableData]) -> list[str
     return [name for name, t in national.tables.items() if t.required and name not in tables]
 
 
-def assemble(national: National, tables: dict[str, TableData], wanted: Sequence[str]) -> Assembly:
+def assemble(
+    national: National,
+    tables: dict[str, TableData],
+    wanted: Sequence[str],
+    other_wanted: Sequence[str] = (),
+) -> Assembly:
     """Flatten the tables into records. `wanted` are the column names the mapping reads
-    (`Table.Column`, activity and derived names, aliases included), in the mapping's spelling."""
+    (`Table.Column`, activity and derived names, aliases included), in the mapping's spelling;
+    `other_wanted` those its `bookings_without_birth` records read."""
     missing = missing_tables(national, tables)
     if missing:
         raise ExtractFileError(
             f"the folder lacks the required table{'s' * (len(missing) > 1)} "
             f"{', '.join(missing)} ({national.dataset}); nothing was loaded"
         )
-    return _Assembler(national, tables).run(wanted)
+    return _Assembler(national, tables).run(wanted, other_wanted)
 
 
 class _Assembler:
@@ -251,7 +260,7 @@ class _Assembler:
 
     # -- the run -------------------------------------------------------------------------------
 
-    def run(self, wanted: Sequence[str]) -> Assembly:
+    def run(self, wanted: Sequence[str], other_wanted: Sequence[str] = ()) -> Assembly:
         national = self.national
         lineage = national.lineage(national.record_table)
         parent_rows = {
@@ -277,8 +286,7 @@ class _Assembler:
         records = []
         left_out = 0
         for chain in sorted(latest.values(), key=lambda c: c[0].number):
-            for link in chain:
-                reached[link.table.name].add(link.number)
+            self._reach(chain, reached)
             record = self._record(chain, header, activity_rows)
             if record is None:
                 left_out += 1
@@ -302,6 +310,12 @@ class _Assembler:
                 f"{duplicates:,} {national.record_table} rows repeat a record sent in another "
                 "period's submission: the latest period's is read"
             )
+        other_header, other_records = self._without_birth(
+            other_wanted, list(latest.values()), parent_rows, activity_rows
+        )
+        for record in other_records:
+            for origin in record.origin:
+                reached[origin.table].add(origin.row)
         for name in lineage[1:]:
             if name in self.rows:
                 unused = len({r.number for r in self.rows[name]} - reached[name])
@@ -313,7 +327,52 @@ class _Assembler:
         ignored = [name for name in self.rows if name not in lineage and not _used(name, national)]
         for name in ignored:
             self.notes.append(f"{name} is declared but nothing reads it")
-        return Assembly(header, records, self.refused, self.notes)
+        return Assembly(header, records, self.refused, self.notes, other_header, other_records)
+
+    def _reach(self, chain: list[_Row], reached: dict[str, set[int]]) -> None:
+        for link in chain:
+            reached[link.table.name].add(link.number)
+
+    def _without_birth(
+        self,
+        wanted: Sequence[str],
+        chains: list[list[_Row]],
+        parent_rows: dict[str, dict[int, _Row | None]],
+        activity_rows: dict[str, dict[int, list[_Row]]],
+    ) -> tuple[list[str], list[SourceRow]]:
+        """The rows of `bookings_without_birth.record_table` in no record's chain (under any
+        submission of the provider), one per record key: the latest period's."""
+        other = self.national.bookings_without_birth
+        if other is None or other.record_table not in self.rows:
+            return [], []
+        lineage = self.national.lineage(other.record_table)
+        born = {
+            (link.submission.provider, *self._key_of(link, other.record_key))
+            for chain in chains
+            for link in chain
+            if link.table.name == other.record_table
+        }
+        latest: dict[tuple[str, ...], list[_Row]] = {}
+        for i, row in enumerate(self.rows[other.record_table]):
+            key = (row.submission.provider, *self._key_of(row, other.record_key))
+            if key in born or (key in latest and not _newer(row, latest[key][0])):
+                continue
+            chain = self._chain(row, i, lineage, parent_rows, refuse=False)
+            if chain is not None:
+                latest[key] = chain
+        header = self._header(wanted, lineage)
+        records = [
+            record
+            for chain in sorted(latest.values(), key=lambda c: c[0].number)
+            if (record := self._record(chain, header, activity_rows)) is not None
+        ]
+        if records:
+            rows = "row is" if len(records) == 1 else "rows are"
+            self.notes.append(
+                f"{len(records):,} {other.record_table} {rows} part of no "
+                f"{self.national.record_table} record: read as bookings without a birth"
+            )
+        return header, records
 
     def _chain(
         self,
@@ -321,7 +380,12 @@ class _Assembler:
         i: int,
         lineage: list[str],
         parent_rows: dict[str, dict[int, _Row | None]],
+        *,
+        refuse: bool = True,
     ) -> list[_Row] | None:
+        """The row and its ancestors, or None where one matches no parent (refused against
+        the record, unless `refuse` is false: a booking's break is already refused with the
+        births above it)."""
         chain = [row]
         position = i
         for name in lineage[:-1]:
@@ -330,7 +394,7 @@ class _Assembler:
                 spec = self.national.submission
                 if spec and lineage[lineage.index(name) + 1] == spec.table:
                     return chain
-                if name != self.national.record_table:
+                if refuse and name != self.national.record_table:
                     # The break is above the record: say so against the record too.
                     self._refuse(
                         row.table,
@@ -346,7 +410,10 @@ class _Assembler:
         return chain
 
     def _record_key(self, row: _Row) -> tuple[str, ...]:
-        for candidate in self.national.record_key:
+        return self._key_of(row, self.national.record_key)
+
+    def _key_of(self, row: _Row, candidates: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+        for candidate in candidates:
             if row.table.has(*candidate):
                 return tuple(row.value(c) for c in candidate)
         return (str(row.number),)

@@ -138,6 +138,23 @@ class Derived(BaseModel):
     unless: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class RecordsWithout(BaseModel):
+    """A second kind of record in the same tables: rows of an ancestor of the record table that
+    are part of no record. NHS England counts every booking in the month, born or
+    not, so an MSDS pregnancy with no labour and delivery recorded is read as a booking of its
+    own. Its row is flattened as a record's is (its lineage, activities and statuses), mapped
+    through the mapping's columns whose target is of one of the `reads` groups (`mother`,
+    `pregnancy`), and built into FHIR by `builder`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    record_table: str
+    record_key: tuple[KeyColumns, ...] = Field(min_length=1)
+    key: str  # the target that identifies one (a mapping column must fill it)
+    reads: tuple[str, ...] = Field(min_length=1)
+    builder: str
+
+
 class National(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -158,6 +175,7 @@ class National(BaseModel):
     # folder holds every community contact, and only attended health-visitor reviews are ours.
     # The rest are counted in a notice, not quarantined: they are not wrong, just not ours.
     keep_records: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    bookings_without_birth: RecordsWithout | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> National:
@@ -199,6 +217,12 @@ class National(BaseModel):
                     for test in alternative.values():
                         if isinstance(test.codes, str) and test.codes not in self.code_lists:
                             raise ValueError(f"status {name!r}: unknown code list {test.codes!r}")
+        other = self.bookings_without_birth
+        if other is not None and other.record_table not in self.lineage(self.record_table)[1:]:
+            raise ValueError(
+                f"bookings_without_birth: {other.record_table} is not a table above "
+                f"{self.record_table}"
+            )
         top = self.submission.table if self.submission else self.record_table
         for name, table in tables.items():
             if name != top and table.parent is None:

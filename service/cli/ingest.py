@@ -207,7 +207,13 @@ def describe_projection(projection: RefreshReport) -> str:
     return (
         f"analytic projection: {counts['families']:,} families refreshed "
         f"({counts['births']:,} births, {counts['contacts']:,} contacts, "
-        f"{counts['referrals']:,} referrals) in {projection.seconds:.1f} s"
+        f"{counts['referrals']:,} referrals"
+        + (
+            f", {counts['bookings_without_birth']:,} bookings without a birth"
+            if counts["bookings_without_birth"]
+            else ""
+        )
+        + f") in {projection.seconds:.1f} s"
     )
 
 

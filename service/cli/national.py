@@ -46,10 +46,10 @@ def measures(state: CliState, first: str, last: str, output: str, breakdown_id: 
     reason, where a data-quality gate withholds the rate or the product does not compute the
     measure yet."""
     from service.clock import utc_now
-    from service.indicators.projection_frames import read_frames
     from service.national.breakdowns import load_breakdowns
     from service.national.cqim import fields_read, load_cqims, national_figures
     from service.national.fhir_reports import reports_bundle
+    from service.national.records import read_national_records
     from service.projection.reference_tables import hes_deliveries
     from service.storage import migrate
     from service.storage.engine import make_session_factory
@@ -71,10 +71,10 @@ def measures(state: CliState, first: str, last: str, output: str, breakdown_id: 
         raise ConfigurationError("--by is for csv and json; the MeasureReports are per provider")
     fields = fields_read(cqims) | (breakdown.fields if breakdown else set())
     with make_session_factory(engine)() as session:
-        # Every birth: a woman booked in the window gives birth months later.
-        births = read_frames(session, fields={"births": fields})["births"]
+        # Every birth and booking: a woman booked in the window gives birth months later.
+        records = read_national_records(session, fields)
         hes = hes_deliveries(session)
-    figures = national_figures(births, cqims, start, period_end, breakdown, hes)
+    figures = national_figures(records, cqims, start, period_end, breakdown, hes)
     if output == "fhir":
         click.echo(json.dumps(reports_bundle(cqims, figures, utc_now()), indent=2))
         return
@@ -95,9 +95,9 @@ def quality(state: CliState, reporting: str, output: str) -> None:
     """NHS England's CQIM data-quality measures (CQIMDQnn) per provider for a reporting month,
     each over its own window: the counts, the ratio NHS England checks (of the counts rounded
     as published) and whether it passes. A CQIM is published only where all it lists pass."""
-    from service.indicators.projection_frames import read_frames
     from service.national.cqim import gates_of, load_cqims, provider_of
     from service.national.quality_gates import fields_read, quality_results
+    from service.national.records import read_national_records
     from service.projection.reference_tables import hes_deliveries
     from service.storage import migrate
     from service.storage.engine import make_session_factory
@@ -108,9 +108,9 @@ def quality(state: CliState, reporting: str, output: str) -> None:
     gates = gates_of(load_cqims())
     with make_session_factory(engine)() as session:
         fields = fields_read(gates) | {"site_code"}
-        births = read_frames(session, fields={"births": fields})["births"]
+        records = read_national_records(session, fields)
         hes = hes_deliveries(session)
-    results = quality_results(births, gates, provider_of(births["site_code"]), [month], hes)
+    results = quality_results(records, gates, provider_of(records["site_code"]), [month], hes)
     by_id = {g.id: g for g in gates}
     rows = [
         result.as_row(by_id[result.measure])

@@ -128,17 +128,26 @@ def synthesise(spec: SynthesisSpec, out_dir: Path, *, msds: bool = False) -> Syn
 
 
 def write_national_folders(result: SyntheticExtracts, out_dir: Path) -> None:
-    """The region as MSDS, CSDS and NNDS tables, each provider's first month sent twice."""
+    """The region as MSDS, CSDS and NNDS tables, each provider's first month sent twice; the
+    MSDS tables also hold the bookings of pregnancies still to give birth."""
     from fhir_mappings.synthetic.national.csds import csds_tables, first_month
-    from fhir_mappings.synthetic.national.msds import first_months, msds_tables
+    from fhir_mappings.synthetic.national.msds import (
+        first_months,
+        msds_tables,
+        still_to_give_birth,
+    )
     from fhir_mappings.synthetic.national.nnds import nnds_tables
     from fhir_mappings.synthetic.national.writing import write_tables
 
     births = result.extracts["maternity"].frame
+    pending, history = still_to_give_birth(births, result.obstetric_history)
     contacts = result.extracts["health_visiting"].frame
     tables = {
         "maternity": msds_tables(
-            births, resubmitted=first_months(births), history=result.obstetric_history
+            births,
+            resubmitted=first_months(births),
+            history=history,
+            pending=pending,
         ),
         "health_visiting": csds_tables(contacts, resubmitted=first_month(contacts)),
         "neonatal": nnds_tables(result.extracts["neonatal"].frame),

@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, select
 from sqlalchemy.orm import Session
 
 from service.storage.bulk import fetch_frame
-from service.storage.models import AnalyticBirth, AnalyticContact
+from service.storage.models import AnalyticBirth, AnalyticBookingWithoutBirth, AnalyticContact
 
 ENGLISH = "en"
 QUANTILE_TEXT: dict[float, str] = {
@@ -29,7 +29,12 @@ FIELDS_BY_TABLE: dict[str, set[str]] = {
 }
 # Nothing the engine reads needs these (and field_sources is a JSON document per row).
 SKIPPED = {"field_sources", "family_key", "sources", "deprivation_version", "lsoa_code"}
-TABLES = {"births": AnalyticBirth, "contacts": AnalyticContact}
+TABLES = {
+    "births": AnalyticBirth,
+    "contacts": AnalyticContact,
+    # Only NHS England's booking measures read these (service/national/records.py).
+    "bookings_without_birth": AnalyticBookingWithoutBirth,
+}
 NUMERIC_FIELDS = {
     c.name
     for model in TABLES.values()
@@ -48,7 +53,11 @@ BOOLEAN_FIELDS = {
     for c in model.__table__.columns
     if isinstance(c.type, Boolean)
 }
-PERIOD_COLUMNS = {"births": "birth_month", "contacts": "contact_month"}
+PERIOD_COLUMNS = {
+    "births": "birth_month",
+    "contacts": "contact_month",
+    "bookings_without_birth": "booking_month",
+}
 
 
 def read_frames(

@@ -166,11 +166,12 @@ def _load(
     project: bool,
 ) -> IngestReport:
     naming = naming or Naming()
-    report.notes += plan.mapper.notes
     try:
-        for batch in _batches(row_outcomes(plan), BATCH_ROWS):
-            _load_batch(sessions, run_id, plan, batch, report, naming, clock())
-            on_rows(len(batch))
+        for part in plan.parts:
+            report.notes += part.mapper.notes
+            for batch in _batches(row_outcomes(part), BATCH_ROWS):
+                _load_batch(sessions, run_id, part, batch, report, naming, clock())
+                on_rows(len(batch))
     except ExtractFileError as error:
         raise _failed(sessions, run_id, report, clock, str(error)) from None
     if report.resources.created + report.resources.updated >= STATISTICS_AFTER:

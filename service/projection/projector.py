@@ -15,7 +15,7 @@ the same mother (ethnicity, language, postcode) is joined through the linkage ke
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,6 +58,7 @@ class Projection:
     births: list[dict[str, Any]] = field(default_factory=list)
     contacts: list[dict[str, Any]] = field(default_factory=list)
     referrals: list[dict[str, Any]] = field(default_factory=list)
+    bookings: list[dict[str, Any]] = field(default_factory=list)  # those without a birth
     issues: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -111,6 +112,17 @@ class _Index:
             else:
                 self.babies_of_person[identity.person_key].append(identity.patient_id)
 
+    def dated_encounters(self, kind: str) -> Iterator[tuple[Resource, date, Identity]]:
+        """The encounters of a kind with a start date and a subject the linkage knows."""
+        for encounter in self.encounters.values():
+            if kind not in self.encounter_kind(encounter["id"]):
+                continue
+            start = fhir_date((encounter.get("period") or {}).get("start"))
+            subject = reference_id(encounter.get("subject"), "Patient") or ""
+            identity = self.identity.get(subject)
+            if start is not None and identity is not None:
+                yield encounter, start, identity
+
     def encounter_kind(self, encounter_id: str | None) -> set[str]:
         known = self._kinds.get(encounter_id or "")
         if known is None:
@@ -159,6 +171,7 @@ def project(
         row["feeding_6_8_weeks"] = feeding.get(row["baby_id"])
     projection.contacts = _contacts(index, birth_of_baby, tables, precedence)
     projection.referrals = _referrals(index, tables, precedence)
+    projection.bookings = _bookings_without_birth(index, projection.births, tables, precedence)
     return projection
 
 
@@ -444,6 +457,72 @@ def _unlinked(index: _Index, patient_ids: list[str]) -> list[dict[str, Any]]:
     return issues
 
 
+# --- bookings without a birth -----------------------------------------------------------------
+
+BOOKING_FIELDS = (
+    "booking_gestation_days", "bmi_at_booking", "smoking_at_booking",
+    "smoking_at_booking_derived", "parity", "previous_caesareans", "previous_stillbirths",
+)  # fmt: skip
+
+
+def _bookings_without_birth(
+    index: _Index,
+    births: list[dict[str, Any]],
+    tables: DeprivationTables,
+    precedence: Precedence,
+) -> list[dict[str, Any]]:
+    """A row per booking Encounter whose pregnancy has no birth here: none of the mother's
+    births was booked on the same day (a birth carries its booking's facts itself)."""
+    booked_births = {
+        (_person_of(index, birth["mother_id"]), birth["booking_date"]) for birth in births
+    }
+    rows = []
+    mothers: dict[str, MotherView] = {}
+    for encounter, booked, identity in index.dated_encounters("antenatal-booking"):
+        if (identity.person_key, booked) in booked_births:
+            continue
+        candidates: Candidates = defaultdict(dict)
+        for resource in index.by_encounter.get(encounter["id"], ()):
+            if resource["resourceType"] == "Observation":
+                _observed(resource, DELIVERY_OBSERVATIONS, source_system(resource), candidates)
+        facts = {
+            name: chosen.value
+            for name, by_source in candidates.items()
+            if (chosen := choose(name, by_source, precedence)) is not None
+        }
+        if identity.person_key not in mothers:
+            mothers[identity.person_key] = _family_mother(
+                index, identity.person_key, tables, precedence
+            )
+        mother = mothers[identity.person_key]
+        born = mother.values.get("mother_birth_date")
+        category = mother.values.get("ethnic_category")
+        rows.append(
+            {
+                "booking_id": encounter["id"],
+                "family_key": identity.family_key,
+                "mother_id": identity.patient_id,
+                "booking_date": booked,
+                "booking_month": booked.replace(day=1),
+                "site_code": _site(encounter),
+                **{name: facts.get(name) for name in BOOKING_FIELDS},
+                "mother_age_at_booking": _age(born, booked) if born else None,
+                "ethnic_category": category,
+                "ethnic_group": mother.ethnic_group,
+                "language": mother.values.get("language"),
+                "imd_decile": mother.deprivation.imd_decile,
+                "imd_quintile": mother.deprivation.imd_quintile,
+                "deprivation_status": mother.deprivation.status,
+            }
+        )
+    return rows
+
+
+def _person_of(index: _Index, patient_id: str | None) -> str | None:
+    identity = index.identity.get(patient_id or "")
+    return identity.person_key if identity else patient_id
+
+
 # --- contacts and referrals --------------------------------------------------------------------
 
 
@@ -470,14 +549,8 @@ def _contacts(
     rows = []
     mothers: dict[str, MotherView] = {}
     referral_ids = {r["id"] for r in index.referrals}
-    for encounter in index.encounters.values():
-        if "health-visiting-contact" not in index.encounter_kind(encounter["id"]):
-            continue
-        contact_date = fhir_date((encounter.get("period") or {}).get("start"))
-        subject = reference_id(encounter.get("subject"), "Patient") or ""
-        identity = index.identity.get(subject)
-        if contact_date is None or identity is None:
-            continue
+    for encounter, contact_date, identity in index.dated_encounters("health-visiting-contact"):
+        subject = identity.patient_id
         family = identity.family_key
         if family not in mothers:
             mothers[family] = _family_mother(index, family, tables, precedence)

@@ -28,6 +28,7 @@ from service.projection.reference_tables import deprivation_tables
 from service.storage.bulk import insert_ignoring_duplicates, matching
 from service.storage.models import (
     AnalyticBirth,
+    AnalyticBookingWithoutBirth,
     AnalyticContact,
     AnalyticReferral,
     DataQualityIssue,
@@ -54,6 +55,7 @@ class RefreshReport:
     birth_ids: set[str] = field(default_factory=set)
     contact_ids: set[str] = field(default_factory=set)
     referral_ids: set[str] = field(default_factory=set)
+    booking_ids: set[str] = field(default_factory=set)
     issue_count: int = 0
     seconds: float = 0.0
 
@@ -62,6 +64,7 @@ class RefreshReport:
         self.birth_ids.update(r["baby_id"] for r in projection.births)
         self.contact_ids.update(r["contact_id"] for r in projection.contacts)
         self.referral_ids.update(r["referral_id"] for r in projection.referrals)
+        self.booking_ids.update(r["booking_id"] for r in projection.bookings)
         self.issue_count += len(projection.issues)
 
     def counts(self) -> dict[str, int]:
@@ -70,6 +73,7 @@ class RefreshReport:
             "births": len(self.birth_ids),
             "contacts": len(self.contact_ids),
             "referrals": len(self.referral_ids),
+            "bookings_without_birth": len(self.booking_ids),
         }
 
 
@@ -131,7 +135,13 @@ def rebuild(
     """Forget the projection and derive it again from every stored resource."""
     with sessions.begin() as session:
         _fill_missing_compartments(session)
-        for model in (AnalyticBirth, AnalyticContact, AnalyticReferral, DataQualityIssue):
+        for model in (
+            AnalyticBirth,
+            AnalyticContact,
+            AnalyticReferral,
+            AnalyticBookingWithoutBirth,
+            DataQualityIssue,
+        ):
             session.execute(delete(model))
         session.execute(delete(PatientIdentity))
         session.execute(delete(ProjectionQueue))
@@ -279,6 +289,12 @@ def _replace_rows(
             AnalyticReferral.referral_id,
             [r["referral_id"] for r in projection.referrals],
             projection.referrals,
+        ),
+        (
+            AnalyticBookingWithoutBirth,
+            AnalyticBookingWithoutBirth.booking_id,
+            [r["booking_id"] for r in projection.bookings],
+            projection.bookings,
         ),
         (DataQualityIssue, DataQualityIssue.baby_id, list(patient_ids), projection.issues),
     ]

@@ -463,6 +463,38 @@ class AnalyticContact(Base):
     __table_args__ = (Index(None, "contact_month", "contact_type"), Index(None, "family_key"))
 
 
+class AnalyticBookingWithoutBirth(Base):
+    """One booking appointment of a pregnancy the product holds no birth for (still to come,
+    or never recorded here), with the mother's characteristics at booking. NHS England counts
+    every booking in the month (CQIMSmokingBooking, CQIMDQ03): with the births' own bookings
+    these are all of them. A booking whose birth arrives is counted with the birth instead."""
+
+    __tablename__ = "analytic_booking_without_birth"
+
+    booking_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the Encounter
+    family_key: Mapped[str] = mapped_column(String(96))
+    mother_id: Mapped[str] = mapped_column(String(64))
+    booking_date: Mapped[date] = mapped_column(Date)
+    booking_month: Mapped[date] = mapped_column(Date)  # first day of the month
+    site_code: Mapped[str | None] = mapped_column(String(16))  # the booking site (or provider)
+    booking_gestation_days: Mapped[int | None] = mapped_column(Integer)
+    bmi_at_booking: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
+    smoking_at_booking: Mapped[str | None] = mapped_column(String(8))
+    smoking_at_booking_derived: Mapped[str | None] = mapped_column(String(24))
+    parity: Mapped[int | None] = mapped_column(Integer)
+    previous_caesareans: Mapped[int | None] = mapped_column(Integer)
+    previous_stillbirths: Mapped[int | None] = mapped_column(Integer)
+    mother_age_at_booking: Mapped[int | None] = mapped_column(Integer)
+    ethnic_category: Mapped[str | None] = mapped_column(String(4))
+    ethnic_group: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    imd_decile: Mapped[int | None] = mapped_column(Integer)
+    imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    deprivation_status: Mapped[str] = mapped_column(String(24))
+
+    __table_args__ = (Index(None, "booking_month"), Index(None, "family_key"))
+
+
 class AnalyticReferral(Base):
     """One perinatal mental health referral, from whichever system recorded it."""
 

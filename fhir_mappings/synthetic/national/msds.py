@@ -45,8 +45,11 @@ def msds_tables(
     resubmitted: Iterable[tuple[str, str]] = (),
     first_id: int = 100_001,
     history: pd.DataFrame | None = None,
+    pending: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The MSDS tables of these births. `resubmitted` names (provider, YYYY-MM) periods sent
+    """The MSDS tables of these births, and of the `pending` pregnancies (booked, not yet
+    delivered: `still_to_give_birth`), whose mother and booking rows are sent in the submission
+    of their booking month. `resubmitted` names (provider, YYYY-MM) periods sent
     twice: a first submission with every blood loss recorded 100 ml lower (a figure corrected
     later), then the true one under a higher UniqSubmissionID, which is the one that counts.
     `history` (per `episode_id`, as `obstetric_history` draws it) adds what only MSDS carries:
@@ -59,11 +62,16 @@ def msds_tables(
     provider = rows["delivery_site_code"].str[:3].replace("", None).ffill().bfill()
     # A birth whose date a planted defect garbled is sent with its neighbours' month.
     period = month_periods(rows["birth_datetime"])
+    booked = pending.fillna("").astype(str) if pending is not None else rows.iloc[0:0]
+    booked_provider = booked["delivery_site_code"].str[:3]
+    booked_period = booked["booking_date"].str[:7]
     headers = []
     submission_of: dict[tuple[str, ...], str] = {}
     next_id = first_id
     redo = set(resubmitted)
-    for key in sorted(set(zip(provider, period, strict=True))):
+    periods = set(zip(provider, period, strict=True))
+    periods |= set(zip(booked_provider, booked_period, strict=True))
+    for key in sorted(periods):
         for superseded in (True, False) if key in redo else (False,):
             header = header_row(spec, key[0], key[1], str(next_id))
             headers.append({**header, "PrimSystemInUse": "Synthetic E3"})
@@ -81,7 +89,51 @@ def msds_tables(
         _submission_rows(
             tables, selected, sent[0], sub_id, code, past, low_blood_loss=len(sent) == 3
         )
+        common = {"OrgCodeProvider": sent[0], "UniqSubmissionID": sub_id}
+        waiting = booked[(booked_provider == sent[0]) & (booked_period == sent[1])]
+        for birth in cast(list[dict[str, str]], waiting.to_dict("records")):
+            _mother_rows(tables, birth, common)
+            _booking_rows(tables, birth, common, code, past.get(birth["episode_id"], {}))
     return {name: pd.DataFrame(table_rows) for name, table_rows in tables.items()}
+
+
+def still_to_give_birth(
+    births: pd.DataFrame, history: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pregnancies booked in the region's months whose births fall after its last month, as
+    the reference rows of the births they will be: NHS England counts their bookings, and a
+    real extract holds them. Each is the region's own pregnancy the length of the region later
+    (its mother's characteristics, booking facts and smoking), a new woman with a new id and
+    no NHS number, so the region's inequalities at booking carry on into its last months.
+    Returns them and `history` with their obstetric history added under their new ids."""
+    born = pd.to_datetime(births["birth_datetime"], errors="coerce", format="mixed")
+    booked = pd.to_datetime(births["booking_date"], errors="coerce", format="mixed")
+    months = born.dt.to_period("M").dropna()
+    if months.empty:
+        return births.iloc[0:0], history
+    first, last = months.min(), months.max()
+    later = pd.DateOffset(months=(last - first).n + 1)
+    later_born, later_booked = born + later, booked + later
+    waiting = (
+        (later_born > last.end_time)
+        & (later_booked >= first.start_time)
+        & (later_booked <= last.end_time)
+    )
+    pending = births[waiting.fillna(False)].drop_duplicates("episode_id")
+    renamed = dict(zip(pending["episode_id"], "N" + pending["episode_id"].astype(str), strict=True))
+    if history is not None:
+        theirs = history[history["episode_id"].isin(renamed)]
+        history = pd.concat(
+            [history, theirs.assign(episode_id=theirs["episode_id"].map(renamed))],
+            ignore_index=True,
+        )
+    return pending.assign(
+        episode_id=pending["episode_id"].map(renamed),
+        mother_local_id="N" + pending["mother_local_id"].astype(str),
+        mother_nhs_number="",
+        booking_date=later_booked[pending.index].dt.strftime("%Y-%m-%d"),
+        smoking_at_delivery="",
+    ), history
 
 
 def first_months(births: pd.DataFrame) -> list[tuple[str, str]]:
@@ -112,20 +164,7 @@ def _submission_rows(
         mother, delivery = birth["mother_local_id"], birth["episode_id"]
         if mother not in seen_mothers:
             seen_mothers.add(mother)
-            tables["MSD001MotherDemog"].append(
-                {
-                    **common,
-                    "LPIDMother": mother,
-                    "NHSNumberMother": birth["mother_nhs_number"],
-                    "PersonBirthDateMother": birth["mother_dob"],
-                    "Postcode": birth["mother_postcode"],
-                    "EthnicCategoryMother": birth["mother_ethnic_category"],
-                }
-            )
-            if birth["gp_practice_code"]:
-                tables["MSD002GP"].append(
-                    {**common, "LPIDMother": mother, "OrgCodeGMPMother": birth["gp_practice_code"]}
-                )
+            _mother_rows(tables, birth, common)
         if delivery not in seen_deliveries:
             seen_deliveries.add(delivery)
             history = past.get(delivery, {})
@@ -161,6 +200,26 @@ def _submission_rows(
         )
 
 
+def _mother_rows(
+    tables: dict[str, list[dict[str, str]]], birth: dict[str, str], common: dict[str, str]
+) -> None:
+    mother = birth["mother_local_id"]
+    tables["MSD001MotherDemog"].append(
+        {
+            **common,
+            "LPIDMother": mother,
+            "NHSNumberMother": birth["mother_nhs_number"],
+            "PersonBirthDateMother": birth["mother_dob"],
+            "Postcode": birth["mother_postcode"],
+            "EthnicCategoryMother": birth["mother_ethnic_category"],
+        }
+    )
+    if birth["gp_practice_code"]:
+        tables["MSD002GP"].append(
+            {**common, "LPIDMother": mother, "OrgCodeGMPMother": birth["gp_practice_code"]}
+        )
+
+
 def _delivery_rows(
     tables: dict[str, list[dict[str, str]]],
     birth: dict[str, str],
@@ -171,22 +230,7 @@ def _delivery_rows(
     low_blood_loss: bool,
 ) -> None:
     delivery, birth_date = birth["episode_id"], birth["birth_datetime"][:10]
-    tables["MSD101PregnancyBooking"].append(
-        {
-            **common,
-            "PregnancyID": delivery,
-            "LPIDMother": birth["mother_local_id"],
-            "AntenatalAppDate": birth["booking_date"],
-            "GestAgeBooking": birth["gestation_at_booking_days"],
-            "PersonBMIBooking": birth["bmi_at_booking"],
-            "SmokingStatusBooking": code["smoking"].get(birth["smoking_at_booking"], ""),
-            "SmokingStatusDelivery": code["smoking"].get(birth["smoking_at_delivery"], ""),
-            "PreviousLiveBirths": birth["parity"],
-            "PreviousCaesareanSections": history.get("previous_caesareans", ""),
-            "PreviousStillBirths": history.get("previous_stillbirths", ""),
-            "LangCode": birth["mother_language"],
-        }
-    )
+    _booking_rows(tables, birth, common, code, history)
     tables["MSD301LabourDelivery"].append(
         {
             **common,
@@ -198,18 +242,6 @@ def _delivery_rows(
             "CaesareanDate": history.get("caesarean_date", ""),
         }
     )
-    # Smoking status as a finding at the booking contact and at delivery, where NHS England's
-    # derivation looks for it (the MSD101 items above are no longer submitted nationally).
-    booked = SMOKING_FINDING_OF.get(birth["smoking_at_booking"])
-    if booked and birth["booking_date"]:
-        contact = f"{delivery}-booking"
-        tables["MSD201CareContactPreg"].append(
-            {**common, "CareConID": contact, "PregnancyID": delivery,
-             "CContactDate": birth["booking_date"]}
-        )  # fmt: skip
-        tables["MSD202CareActivityPreg"].append(
-            {**common, "CareConID": contact, "FindingCode": booked}
-        )
     activity = {**common, "LabourDeliveryID": delivery, "ClinInterDateMother": birth_date}
     at_delivery = SMOKING_FINDING_OF.get(birth["smoking_at_delivery"])
     if at_delivery:
@@ -226,6 +258,44 @@ def _delivery_rows(
     tear = TEAR_OF.get(birth["perineal_trauma"])
     if tear:
         tables["MSD302CareActivityLabDel"].append({**activity, "GenitalTractTraumaticLesion": tear})
+
+
+def _booking_rows(
+    tables: dict[str, list[dict[str, str]]],
+    birth: dict[str, str],
+    common: dict[str, str],
+    code: dict[str, dict[str, str]],
+    history: dict[str, str],
+) -> None:
+    delivery = birth["episode_id"]
+    tables["MSD101PregnancyBooking"].append(
+        {
+            **common,
+            "PregnancyID": delivery,
+            "LPIDMother": birth["mother_local_id"],
+            "AntenatalAppDate": birth["booking_date"],
+            "GestAgeBooking": birth["gestation_at_booking_days"],
+            "PersonBMIBooking": birth["bmi_at_booking"],
+            "SmokingStatusBooking": code["smoking"].get(birth["smoking_at_booking"], ""),
+            "SmokingStatusDelivery": code["smoking"].get(birth["smoking_at_delivery"], ""),
+            "PreviousLiveBirths": birth["parity"],
+            "PreviousCaesareanSections": history.get("previous_caesareans", ""),
+            "PreviousStillBirths": history.get("previous_stillbirths", ""),
+            "LangCode": birth["mother_language"],
+        }
+    )
+    # Smoking status as a finding at the booking contact (and at delivery, below), where NHS
+    # England's derivation looks for it (the MSD101 items are no longer submitted nationally).
+    booked = SMOKING_FINDING_OF.get(birth["smoking_at_booking"])
+    if booked and birth["booking_date"]:
+        contact = f"{delivery}-booking"
+        tables["MSD201CareContactPreg"].append(
+            {**common, "CareConID": contact, "PregnancyID": delivery,
+             "CContactDate": birth["booking_date"]}
+        )  # fmt: skip
+        tables["MSD202CareActivityPreg"].append(
+            {**common, "CareConID": contact, "FindingCode": booked}
+        )
 
 
 def _whole(text: str) -> str:

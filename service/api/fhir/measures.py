@@ -33,9 +33,9 @@ from service.api.security import require
 from service.indicators import store
 from service.indicators.catalogue import Catalogue, Indicator, load_catalogue
 from service.indicators.fhir_measures import MEASURE_BASE, measure, measure_report
-from service.indicators.projection_frames import read_frames
 from service.national.cqim import Cqim, fields_read, load_cqims, national_figures
 from service.national.fhir_reports import cqim_measure, cqim_report, reports_bundle
+from service.national.records import read_national_records
 from service.projection.reference_tables import hes_deliveries
 from service.storage.models import IndicatorCount
 
@@ -91,8 +91,8 @@ def evaluate_measure(request: Request, resource_id: str) -> Response:
         raise FhirError(400, "invalid", "periodEnd is before periodStart", expression="periodEnd")
     reporter = query.get("reporter", "").rpartition("|")[2].removeprefix("Organization/")
     with request.app.state.read_sessions() as session:
-        # Every birth's fields the measure reads: a woman booked in the window gives birth later.
-        births = read_frames(session, fields={"births": fields_read([cqim])})["births"]
+        # Every birth and booking: a woman booked in the window gives birth months later.
+        births = read_national_records(session, fields_read([cqim]))
         hes = hes_deliveries(session)
     figures = national_figures(births, [cqim], start, end, hes_deliveries=hes)
     computed_at = request.app.state.clock()

@@ -20,7 +20,7 @@ from fhir_mappings.mapping.model import default_mapping, national_mapping
 from fhir_mappings.national.tables import read_folder
 from fhir_mappings.synthetic.files import write_extracts
 from fhir_mappings.synthetic.generator import generate
-from fhir_mappings.synthetic.national.msds import first_months, msds_tables
+from fhir_mappings.synthetic.national.msds import first_months, msds_tables, still_to_give_birth
 from fhir_mappings.synthetic.national.writing import write_tables
 from fhir_mappings.synthetic.spec import SynthesisSpec
 from service.errors import InputError
@@ -50,6 +50,11 @@ COMPARED = [
 class Region:
     folder: Path
     births: pd.DataFrame
+    pending: pd.DataFrame  # pregnancies booked, not yet delivered
+
+    @property
+    def records(self) -> int:
+        return len(self.births) + len(self.pending)
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +63,10 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Region:
     result = generate(SynthesisSpec(births_per_year=600, years=1, defect_rate=0.0, seed=11))
     write_extracts(result, folder)
     births = result.extracts["maternity"].frame
-    tables = msds_tables(births, resubmitted=first_months(births), history=result.obstetric_history)
+    pending, history = still_to_give_birth(births, result.obstetric_history)
+    tables = msds_tables(births, resubmitted=first_months(births), history=history, pending=pending)
     write_tables(tables, folder / "msds")
-    return Region(folder, births)
+    return Region(folder, births, pending)
 
 
 def load_msds(sessions: sessionmaker[Session], folder: Path) -> IngestReport:
@@ -94,7 +100,8 @@ def test_every_baby_loads_and_the_superseded_submissions_are_not_read(
     loaded: tuple[sessionmaker[Session], IngestReport], region: Region
 ) -> None:
     _, report = loaded
-    assert report.rows["loaded"] == len(region.births)
+    assert report.rows["loaded"] == region.records
+    assert len(region.pending) > 100
     assert report.rows["quarantined"] == 0
     assert any("is superseded by a later one" in note for note in report.notes)
 
@@ -132,7 +139,7 @@ def test_a_reload_of_the_same_tables_changes_nothing(
 ) -> None:
     sessions, _ = loaded
     again = load_msds(sessions, region.folder / "msds")
-    assert again.rows["unchanged"] == len(region.births)
+    assert again.rows["unchanged"] == region.records
     assert again.resources.created == again.resources.updated == 0
 
 
@@ -170,7 +177,7 @@ def test_the_same_tables_read_from_a_warehouse_database_load_the_same(
     report = ingest_tables(
         sessions, "warehouse", lambda: contents, MSDS, clock=lambda: CLOCK_TIME, project=False
     )
-    assert report.rows["loaded"] == len(region.births)
+    assert report.rows["loaded"] == region.records
 
 
 def test_a_folder_missing_a_required_table_loads_nothing(region: Region, tmp_path: Path) -> None:
