@@ -1,6 +1,6 @@
 """NHS England's CQIMs over the analytic projection: the catalogue (`cqim.yaml`) read and
-checked, and the figures of each measure per provider over a window. Pure: the births frame is
-read by the caller.
+checked, and the figures of each measure per provider over a window. Pure: the records (births,
+and bookings without a birth) are read by the caller (`records.py`).
 
 A provider is the trust part (the first three characters) of the delivery site's ODS code: an
 NHS trust's site codes are its own code followed by two characters.
@@ -131,14 +131,15 @@ def provider_of(site_code: pd.Series) -> pd.Series:
 
 
 def national_figures(
-    births: pd.DataFrame,
+    records: pd.DataFrame,
     measures: list[Cqim],
     period_start: date,
     period_end: date,
     breakdown: Breakdown | None = None,
     hes_deliveries: Mapping[str, int] | None = None,
 ) -> list[NationalFigure]:
-    """One figure per measure and provider over the `births` each measure dates from
+    """One figure per measure and provider over the `records` (the births, and the bookings
+    without a birth: `records.py`) each measure dates from
     `period_start` to `period_end` (by birth, or by booking), for every provider with a record
     so dated; rows for a measure not yet computed say why. With a `breakdown`, one figure per
     group of it that has a record at the provider, in the published order.
@@ -146,17 +147,17 @@ def national_figures(
     The data-quality gates are NHS England's for the reporting month `period_end` falls in,
     each over its own window (`cqim_quality.yaml`); a withheld provider is withheld in every
     group. `hes_deliveries` is each provider's HES annual deliveries."""
-    providers = provider_of(births["site_code"])
+    providers = provider_of(records["site_code"])
     reporting_month = pd.Period(period_end, "M")
-    withheld = gate_reasons(births, measures, providers, [reporting_month], hes_deliveries)
+    withheld = gate_reasons(records, measures, providers, [reporting_month], hes_deliveries)
     in_window = {
-        field: _dated_in(births, field, period_start, period_end)
+        field: _dated_in(records, field, period_start, period_end)
         for field in {m.dated_by for m in measures}
     }
-    seen = pd.Series(False, index=births.index)
+    seen = pd.Series(False, index=records.index)
     for dated in in_window.values():
         seen |= dated
-    groups = breakdown.groups_of(births) if breakdown else pd.Series("", index=births.index)
+    groups = breakdown.groups_of(records) if breakdown else pd.Series("", index=records.index)
     order = breakdown.order if breakdown else [""]
     figures = []
     for org_code in sorted(providers[seen.to_numpy()].dropna().unique()):
@@ -165,11 +166,11 @@ def national_figures(
         for measure in measures:
             dated = at_provider & in_window[measure.dated_by].to_numpy()
             reason = (
-                unrecorded(births[dated], measure)
+                unrecorded(records[dated], measure)
                 or withheld[(measure.id, str(org_code), reporting_month)]
             )
             for group in (g for g in order if g in present):
-                counted = births[dated & (groups == group).to_numpy()]
+                counted = records[dated & (groups == group).to_numpy()]
                 figure = figure_of(
                     counted, measure, str(org_code), period_start, period_end, reason
                 )
