@@ -63,7 +63,9 @@ def main() -> None:
         write_extracts(result, folder)
         births = result.extracts["maternity"].frame
         # As `perinatal synth --format msds` writes it: with the bookings still to give birth.
-        pending, history = still_to_give_birth(births, result.obstetric_history)
+        pending, history = still_to_give_birth(
+            births, (spec.start, spec.last_month), result.obstetric_history
+        )
         tables = msds_tables(
             births, resubmitted=first_months(births), history=history, pending=pending
         )

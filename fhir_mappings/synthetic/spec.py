@@ -22,3 +22,10 @@ class SynthesisSpec(BaseModel):
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
             raise ValueError("expected a month as YYYY-MM")
         return start
+
+    @property
+    def last_month(self) -> str:
+        """The region's last month, YYYY-MM."""
+        year, month = int(self.start[:4]), int(self.start[5:7])
+        months = year * 12 + month - 1 + self.years * 12 - 1
+        return f"{months // 12:04d}-{months % 12 + 1:02d}"

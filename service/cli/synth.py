@@ -140,7 +140,9 @@ def write_national_folders(result: SyntheticExtracts, out_dir: Path) -> None:
     from fhir_mappings.synthetic.national.writing import write_tables
 
     births = result.extracts["maternity"].frame
-    pending, history = still_to_give_birth(births, result.obstetric_history)
+    pending, history = still_to_give_birth(
+        births, (result.spec.start, result.spec.last_month), result.obstetric_history
+    )
     contacts = result.extracts["health_visiting"].frame
     tables = {
         "maternity": msds_tables(

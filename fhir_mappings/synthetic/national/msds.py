@@ -98,20 +98,18 @@ def msds_tables(
 
 
 def still_to_give_birth(
-    births: pd.DataFrame, history: pd.DataFrame | None = None
+    births: pd.DataFrame, months: tuple[str, str], history: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The pregnancies booked in the region's months whose births fall after its last month, as
     the reference rows of the births they will be: NHS England counts their bookings, and a
     real extract holds them. Each is the region's own pregnancy the length of the region later
     (its mother's characteristics, booking facts and smoking), a new woman with a new id and
     no NHS number, so the region's inequalities at booking carry on into its last months.
-    Returns them and `history` with their obstetric history added under their new ids."""
+    `months` are the region's first and last (YYYY-MM). Returns them and `history` with their
+    obstetric history added under their new ids."""
     born = pd.to_datetime(births["birth_datetime"], errors="coerce", format="mixed")
     booked = pd.to_datetime(births["booking_date"], errors="coerce", format="mixed")
-    months = born.dt.to_period("M").dropna()
-    if months.empty:
-        return births.iloc[0:0], history
-    first, last = months.min(), months.max()
+    first, last = (pd.Period(month, "M") for month in months)
     later = pd.DateOffset(months=(last - first).n + 1)
     later_born, later_booked = born + later, booked + later
     waiting = (

@@ -63,7 +63,9 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Region:
     result = generate(SynthesisSpec(births_per_year=600, years=1, defect_rate=0.0, seed=11))
     write_extracts(result, folder)
     births = result.extracts["maternity"].frame
-    pending, history = still_to_give_birth(births, result.obstetric_history)
+    pending, history = still_to_give_birth(
+        births, (result.spec.start, result.spec.last_month), result.obstetric_history
+    )
     tables = msds_tables(births, resubmitted=first_months(births), history=history, pending=pending)
     write_tables(tables, folder / "msds")
     return Region(folder, births, pending)

@@ -138,11 +138,13 @@ def test_the_synthetic_region_books_pregnancies_due_after_its_last_month() -> No
         {"booking_date": "2025-06-01", "birth_datetime": "2026-01-15 09:00"},
         {"booking_date": "2025-10-01", "birth_datetime": "2026-04-20 09:00"},
         {"booking_date": "2025-12-01", "birth_datetime": "2026-06-20 09:00"},
+        {"booking_date": "2025-11-01", "birth_datetime": "2064-05-20 09:00"},  # a garbled date
+        *({"booking_date": "2025-11-01", "birth_datetime": "2026-05-20 09:00"},) * 2,
     )
-    pending, _ = still_to_give_birth(region)
-    # Each pregnancy again the region's six months later, where it is booked inside them: not
-    # the first, which would be booked in December 2025.
-    assert pending["booking_date"].tolist() == ["2026-04-01", "2026-06-01"]
+    pending, _ = still_to_give_birth(region, ("2026-01", "2026-06"))
+    # Each pregnancy again the region's six months later (not the 2064 birth's decades), where
+    # it is booked inside them: not the first, which would be booked in December 2025.
+    assert pending["booking_date"].tolist() == ["2026-04-01", "2026-06-01", *["2026-05-01"] * 3]
     assert pending["mother_nhs_number"].eq("").all()
     assert pending["smoking_at_delivery"].eq("").all()
     assert not set(pending["episode_id"]) & set(region["episode_id"])
