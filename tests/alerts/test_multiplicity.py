@@ -52,6 +52,7 @@ def test_a_ratios_p_value_comes_from_its_interval() -> None:
     se = math.sqrt(1 / 30 - 1 / 1000 + 1 / 15 - 1 / 1000)
     z = math.log(2) / se  # 0.693147 / sqrt(0.098) = 0.693147 / 0.313050 = 2.21418
     assert z == pytest.approx(2.21418, abs=1e-5)
-    assert ratio_p_value(ratio, lower, upper) == pytest.approx(0.02682, abs=1e-5)  # 2(1 − Φ(2.21418))
+    # p = 2(1 − Φ(2.21418))
+    assert ratio_p_value(ratio, lower, upper) == pytest.approx(0.02682, abs=1e-5)
     assert ratio_p_value(None, None, None) is None
     assert ratio_p_value(2.0, None, 3.0) is None
