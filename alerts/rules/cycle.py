@@ -12,14 +12,18 @@ are not counted this cycle, so their clinical alerts neither fire nor resolve on
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from alerts.notify.message import NoticeKind
 from alerts.rules.definitions import AlertRule
 from alerts.rules.evaluation import SeriesSnapshot, Signal, fingerprint, holds, signal_of
 from alerts.rules.lifecycle import AlertState, Transition, advance
 from alerts.rules.silences import SilenceWindow, muting
+
+if TYPE_CHECKING:
+    from alerts.triage.funnel import Triage
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,14 @@ def evaluation_cycle(
     silences: Iterable[SilenceWindow],
     now: datetime,
     repeat_interval: timedelta,
+    triaged: Triage | None = None,
 ) -> list[AlertChange]:
+    """With `triaged`, a clinical rule signals on a series only where triage carried it (the
+    rest were folded into another alert or judged not worth telling); without, wherever it
+    holds."""
     snapshots = list(snapshots)
     silences = list(silences)
-    held = _held_back(rules, snapshots)
+    held = held_back(rules, snapshots)
     changes = []
     for snapshot in snapshots:
         for rule in rules.values():
@@ -67,13 +75,13 @@ def evaluation_cycle(
                 continue
             if (rule.id, snapshot.indicator_id) in held:
                 continue
-            change = _advance(rule, snapshot, known, silences, now, repeat_interval)
+            change = _advance(rule, snapshot, known, silences, now, repeat_interval, triaged)
             if change is not None:
                 changes.append(change)
     return changes
 
 
-def _held_back(
+def held_back(
     rules: Mapping[str, AlertRule], snapshots: list[SeriesSnapshot]
 ) -> set[tuple[str, str]]:
     return {
@@ -92,11 +100,15 @@ def _advance(
     silences: list[SilenceWindow],
     now: datetime,
     repeat_interval: timedelta,
+    triaged: Triage | None,
 ) -> AlertChange | None:
     key = fingerprint(rule.id, snapshot.indicator_id, snapshot.stratification, snapshot.stratum)
     stored = known.get(key)
     before = stored.state if stored else None
-    step = advance(before, rule, key, snapshot.period, holds(rule, snapshot))
+    judged = triaged is not None and rule.kind != "data_quality"
+    carried = triaged.carried.get(key) if triaged is not None else None
+    signalled = carried is not None if judged else holds(rule, snapshot)
+    step = advance(before, rule, key, snapshot.period, signalled)
     notice = NOTICE_OF.get(step.transition) if step.transition else None
     if notice is None and stored and _never_told(stored, step.state):
         notice = "firing"  # fired while silenced, or before any receiver was configured
@@ -105,6 +117,8 @@ def _advance(
     if step.state == before and notice is None:
         return None
     signal = signal_of(rule, snapshot)
+    if carried is not None:
+        signal = replace(signal, evidence={**signal.evidence, "triage": carried.evidence()})
     silenced_by = muting(silences, labels_of(signal), now) if notice else None
     return AlertChange(signal, rule.kind, before, step.state, step.transition, notice, silenced_by)
 

@@ -33,6 +33,8 @@ class AlertRule:
     point_type: str | None = None
     traffic_light: str | None = None
     holds_back: tuple[str, ...] = ()
+    # Which series of a stratification it reads: its groups, or its deprivation gradient.
+    series: Literal["groups", "gradient"] = "groups"
 
     def watches(self, stratification: str) -> bool:
         if self.stratifications == "overall":
@@ -60,6 +62,7 @@ def parse_rules(document: dict[str, Any]) -> dict[str, AlertRule]:
                 point_type=spec.get("point_type"),
                 traffic_light=spec.get("traffic_light"),
                 holds_back=tuple(spec.get("holds_back") or ()),
+                series=spec.get("series", "groups"),
             )
         except KeyError as error:
             raise RuleError(f"{where}: missing {error}") from None
@@ -85,6 +88,8 @@ def _check(rule: AlertRule, where: str) -> None:
         raise RuleError(f"{where}: a special_cause rule needs point_type")
     if rule.kind == "disparity" and not rule.traffic_light:
         raise RuleError(f"{where}: a disparity rule needs traffic_light")
+    if rule.series not in ("groups", "gradient"):
+        raise RuleError(f"{where}: series is groups or gradient")
     if rule.firing_after < 1 or rule.resolve_after < 1 or rule.lookback_periods < 1:
         raise RuleError(f"{where}: firing_after, resolve_after and lookback_periods are at least 1")
     if isinstance(rule.stratifications, str) and rule.stratifications not in ("overall", "strata"):

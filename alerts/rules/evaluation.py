@@ -12,6 +12,11 @@ from typing import Any
 
 from alerts.rules.definitions import AlertRule
 
+# The stratum of a stratification's deprivation gradient (its SII and RII across the quantiles),
+# read as a series of its own: it signals when the gradient is significantly against the more
+# deprived.
+GRADIENT = "gradient"
+
 
 @dataclass(frozen=True)
 class SeriesSnapshot:
@@ -30,6 +35,9 @@ class SeriesSnapshot:
     # The point types of the latest periods, latest first (point_type is the first).
     recent_point_types: tuple[str, ...] = ()
     stratification_title: str = ""  # in words, for messages ("ethnic group")
+    # (numerator, denominator) per month, oldest first, to the indicator's latest month: what
+    # triage tests persistence on. Raw counts: never put into a message.
+    monthly: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ def fingerprint(rule_id: str, indicator_id: str, stratification: str, stratum: s
 
 def holds(rule: AlertRule, snapshot: SeriesSnapshot) -> bool:
     if not rule.watches(snapshot.stratification):
+        return False
+    if (snapshot.stratum == GRADIENT) != (rule.series == "gradient"):
         return False
     if rule.kind == "special_cause":
         recent = snapshot.recent_point_types or (snapshot.point_type,)

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.routing import Routing
-from alerts.rules.cycle import evaluation_cycle
+from alerts.rules.cycle import evaluation_cycle, held_back
 from alerts.rules.definitions import AlertRule, load_rules
+from alerts.triage.funnel import triage
+from alerts.triage.policy import TriagePolicy, load_policy
 from service.alerting import alert_store
 from service.alerting.compose import Queued, notice_of, queue_notices
 from service.alerting.snapshots import series_snapshots
+from service.alerting.triage_inputs import indicator_facts, references
 from service.indicators.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ class EvaluationReport:
     queued: list[Queued] = field(default_factory=list)
     firing: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    # raised → after each triage stage → notified (alerts told of this cycle)
+    funnel: dict[str, int] = field(default_factory=dict)
 
 
 def evaluate_alerts(
@@ -44,8 +49,10 @@ def evaluate_alerts(
     email_from: str,
     now: Callable[[], datetime],
     rules: dict[str, AlertRule] | None = None,
+    policy: TriagePolicy | None = None,
 ) -> EvaluationReport:
     rules = rules or load_rules()
+    policy = policy or load_policy(rules)
     report = EvaluationReport()
     started = time.perf_counter()
     at = now()
@@ -53,6 +60,15 @@ def evaluate_alerts(
         snapshots = series_snapshots(session, catalogue)
         known = alert_store.known_alerts(session)
         silences = alert_store.active_silences(session, at)
+        triaged = triage(
+            rules,
+            snapshots,
+            policy,
+            indicator_facts(catalogue),
+            references(catalogue),
+            catalogue.summary_window_months,
+            held=held_back(rules, snapshots),
+        )
         changes = evaluation_cycle(
             rules,
             snapshots,
@@ -60,6 +76,7 @@ def evaluate_alerts(
             silences,
             at,
             timedelta(hours=routing.repeat_interval_hours),
+            triaged,
         )
         report.seconds["evaluate"] = round(time.perf_counter() - started, 3)
         notices = []
@@ -94,6 +111,7 @@ def evaluate_alerts(
             now=at,
         )
         told = sorted({alert.fingerprint for alert, _ in notices})
+        report.funnel = {**triaged.funnel, "notified": len(told)}
         alert_store.mark_notified(session, told, at)
         for fingerprint in told:
             alert_store.record(session, fingerprint, "notified", at)

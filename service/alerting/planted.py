@@ -40,11 +40,7 @@ def alert_findings(
     for event in truth["injected_events"]:
         key = series_key(catalogue, event["indicator"], event["stratum"])
         planted_keys.add(key)
-        raised = [
-            a
-            for a in firing
-            if a.rule_id in special and (a.indicator_id, a.stratification, a.stratum) == key
-        ]
+        raised = [a for a in firing if a.rule_id in special and key in _carried_by(a)]
         findings.planted.append(
             {
                 "id": event["id"],
@@ -54,6 +50,8 @@ def alert_findings(
             }
         )
     planted_indicators = {key[0] for key in planted_keys}
+    # An alert folding in a planted series' signal (triage: inhibition, hierarchy) counts as
+    # raised on it; the others of its indicator are not false positives of the planted event.
     findings.unplanted_special_cause = [
         a for a in firing if a.rule_id in special and a.indicator_id not in planted_indicators
     ]
@@ -64,3 +62,11 @@ def alert_findings(
         or 0
     )
     return findings
+
+
+def _carried_by(alert: Alert) -> set[tuple[str, str, str]]:
+    """The series whose signals an alert carries: its own and those triage folded into it."""
+    members = ((alert.evidence or {}).get("triage") or {}).get("members") or []
+    return {(alert.indicator_id, alert.stratification, alert.stratum)} | {
+        (str(m[0]), str(m[1]), str(m[2])) for m in members
+    }

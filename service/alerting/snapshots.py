@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from alerts.rules.evaluation import SeriesSnapshot
+from alerts.rules.evaluation import GRADIENT, SeriesSnapshot
 from service.indicators import store
 from service.indicators.catalogue import Catalogue
 from service.indicators.months import month_label
@@ -70,9 +70,65 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 recent_point_types=tuple(
                     reversed(points["point_type"][max(0, latest - 5) : latest + 1])
                 ),
+                monthly=_monthly(points),
             )
         )
+    latest_of = {s.indicator_id: s.period for s in snapshots if s.stratification == "overall"}
+    for summary in store.gradients(session):
+        indicator = catalogue.indicators.get(summary.indicator_id)
+        if summary.gradient and indicator is not None and summary.indicator_id in latest_of:
+            snapshots.append(
+                _gradient_snapshot(catalogue, indicator, summary, latest_of[indicator.id])
+            )
     return snapshots
+
+
+def _gradient_snapshot(
+    catalogue: Catalogue, indicator: Any, summary: Any, period: str
+) -> SeriesSnapshot:
+    """A stratification's deprivation gradient as a series: red when the SII's interval lies
+    wholly on the side where the more deprived fare worse, and so does the RII's where it has
+    one. The ratio is the fitted rate at the most deprived end over the least deprived's
+    (1 / RII, PHE's RII being least over most)."""
+    gradient = summary.gradient or {}
+    rii, rii_lower, rii_upper = (gradient.get(k) for k in ("rii", "rii_lower", "rii_upper"))
+    ends = [1 / v if v else None for v in (rii, rii_upper, rii_lower)]
+    sii_lower, sii_upper = gradient.get("sii_lower"), gradient.get("sii_upper")
+    if indicator.better == "lower":  # higher among the more deprived: SII below 0, RII below 1
+        worse = sii_upper is not None and sii_upper < 0 and (ends[1] is None or ends[1] > 1)
+    elif indicator.better == "higher":
+        worse = sii_lower is not None and sii_lower > 0 and (ends[2] is None or ends[2] < 1)
+    else:
+        worse = False
+    evidence: dict[str, Any] = {
+        "period": period,
+        "unit": indicator.unit_label,
+        "gradient": {k: gradient.get(k) for k in ("sii", "sii_lower", "sii_upper", "rii")},
+        "window": {"ratio": ends[0], "ratio_lower": ends[1], "ratio_upper": ends[2]},
+    }
+    return SeriesSnapshot(
+        indicator_id=indicator.id,
+        indicator_title=indicator.title,
+        stratification=summary.stratification,
+        stratum=GRADIENT,
+        period=period,
+        point_type="common_cause",
+        traffic_light="red" if worse else "green",
+        latest_month_complete=True,
+        evidence=evidence,
+        stratification_title=_in_words(catalogue, summary.stratification),
+    )
+
+
+def _monthly(points: dict[str, list[Any]]) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (_whole(numerator), _whole(denominator))
+        for numerator, denominator in zip(points["numerator"], points["denominator"], strict=True)
+    )
+
+
+def _whole(value: Any) -> int:
+    return 0 if value is None or value != value else int(value)  # NaN: no count that month
 
 
 def _index_of(points: dict[str, list[Any]], period: str) -> int:

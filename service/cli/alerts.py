@@ -28,6 +28,23 @@ def describe_evaluation(report: Any) -> str:
     )
 
 
+FUNNEL_WORDS = {
+    "raised": "raised",
+    "after_multiplicity": "after the false discovery rate",
+    "after_folding": "after hierarchy and inhibition",
+    "after_effect_and_persistence": "after effect size and persistence",
+    "notified": "notified",
+}
+
+
+def describe_funnel(report: Any) -> str:
+    """The night's alert funnel in one line: how many signals each triage stage kept."""
+    stages = [
+        f"{report.funnel[k]:,} {words}" for k, words in FUNNEL_WORDS.items() if k in report.funnel
+    ]
+    return "alert funnel: " + " → ".join(stages)
+
+
 def describe_delivery(report: Any) -> str:
     if not report.attempted:
         return "nothing due in the outbox"

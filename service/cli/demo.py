@@ -56,13 +56,15 @@ def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
     from alerts.rules.definitions import load_rules
     from service.alerting.planted import alert_findings
     from service.alerting.receivers import routing_for
-    from service.cli.alerts import describe_delivery, describe_evaluation
+    from service.cli.alerts import describe_delivery, describe_evaluation, describe_funnel
     from service.clock import utc_now
     from service.indicators.catalogue import load_catalogue
     from service.scheduling import tasks
 
     settings, sessions = state.settings, state.sessions()
-    click.echo("    " + describe_evaluation(tasks.evaluate(settings, sessions, utc_now)))
+    evaluated = tasks.evaluate(settings, sessions, utc_now)
+    click.echo("    " + describe_evaluation(evaluated))
+    click.echo("    " + describe_funnel(evaluated))
     click.echo("    " + describe_delivery(tasks.deliver(settings, sessions, utc_now)))
     for receiver in routing_for(settings).receivers.values():
         places = [*receiver.email, receiver.teams_webhook_url or "", receiver.outbox_file or ""]

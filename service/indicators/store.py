@@ -172,6 +172,17 @@ def interventions(session: Session, indicator_id: str | None = None) -> list[Int
     return list(session.scalars(statement))
 
 
+def gradients(session: Session) -> list[IndicatorStratification]:
+    """The stratification summaries with a deprivation gradient (SII and RII)."""
+    return list(
+        session.scalars(
+            select(IndicatorStratification)
+            .where(IndicatorStratification.gradient.is_not(None))
+            .order_by(IndicatorStratification.indicator_id, IndicatorStratification.stratification)
+        )
+    )
+
+
 def latest_run(session: Session) -> IndicatorRun | None:
     return session.scalars(
         select(IndicatorRun).where(IndicatorRun.status == "done").order_by(IndicatorRun.id.desc())
