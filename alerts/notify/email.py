@@ -14,7 +14,13 @@ from email.utils import format_datetime
 from html import escape
 
 from alerts.notify.delivery import DeliveryResult, Outgoing, connection_failure
-from alerts.notify.message import AlertMessage, AlertNotice, evidence_lines, notices_by_kind
+from alerts.notify.message import (
+    AlertMessage,
+    AlertNotice,
+    evidence_lines,
+    headline,
+    notices_by_kind,
+)
 
 CHANNEL = "email"
 CONTENT_TYPE = "message/rfc822"
@@ -66,18 +72,22 @@ def build_email(
 
 
 def plain_text(message: AlertMessage) -> str:
+    digest, more = message.digest
     lines = [f"Perinatal equity alerts, {message.run_label}", ""]
-    for heading, notices in notices_by_kind(message):
-        lines += [f"{heading} ({len(notices)})", "=" * (len(heading) + 5)]
+    counts = {heading: len(notices) for heading, notices in notices_by_kind(message)}
+    for heading, notices in notices_by_kind(message, digest):
+        lines += [f"{heading} ({counts[heading]})", "=" * (len(heading) + 5)]
         for notice in notices:
             lines += _notice_text(notice)
+    if more:
+        lines += [f"{more} more alerts, in priority order: {message.dashboard_url}", ""]
     lines += [f"Dashboard: {message.dashboard_url}", "", _FOOTER]
     return "\n".join(lines)
 
 
 def _notice_text(notice: AlertNotice) -> list[str]:
     return [
-        f"* [{notice.severity}] {notice.summary}",
+        f"* [{notice.severity}] {headline(notice)}",
         *(f"  {line}" for line in evidence_lines(notice.evidence)),
         f"  Chart: {notice.chart_url}",
         *([f"  Acknowledge: {notice.acknowledge_url}"] if notice.kind != "resolved" else []),
@@ -86,13 +96,20 @@ def _notice_text(notice: AlertNotice) -> list[str]:
 
 
 def html(message: AlertMessage, charted: set[str]) -> str:
+    digest, more = message.digest
     parts = [
         '<html><body style="font-family: Arial, sans-serif; color: #212b32">',
         f'<h1 style="font-size: 20px">Perinatal equity alerts, {escape(message.run_label)}</h1>',
     ]
-    for heading, notices in notices_by_kind(message):
-        parts.append(f'<h2 style="font-size: 17px">{escape(heading)} ({len(notices)})</h2>')
+    counts = {heading: len(notices) for heading, notices in notices_by_kind(message)}
+    for heading, notices in notices_by_kind(message, digest):
+        parts.append(f'<h2 style="font-size: 17px">{escape(heading)} ({counts[heading]})</h2>')
         parts += [_notice_html(notice, notice.fingerprint in charted) for notice in notices]
+    if more:
+        parts.append(
+            f"<p>{more} more alerts, in priority order, on "
+            f'<a href="{escape(message.dashboard_url)}">the dashboard</a>.</p>'
+        )
     parts.append(
         f'<p><a href="{escape(message.dashboard_url)}">Open the dashboard</a></p>'
         f'<p style="font-size: 12px; color: #4c6272">{escape(_FOOTER)}</p></body></html>'
@@ -102,9 +119,10 @@ def html(message: AlertMessage, charted: set[str]) -> str:
 
 def _notice_html(notice: AlertNotice, charted: bool) -> str:
     lines = "".join(f"<li>{escape(line)}</li>" for line in evidence_lines(notice.evidence))
+    group = notice.stratum_title or notice.stratum
     picture = (
         f'<p><img src="cid:{chart_cid(notice.fingerprint)}" width="600" '
-        f'alt="SPC chart: {escape(notice.indicator_title)}, {escape(notice.stratum)}"></p>'
+        f'alt="SPC chart: {escape(notice.indicator_title)}, {escape(group)}"></p>'
         if charted
         else ""
     )
@@ -115,7 +133,7 @@ def _notice_html(notice: AlertNotice, charted: bool) -> str:
     )
     return (
         '<div style="margin-bottom: 18px">'
-        f"<p><strong>[{escape(notice.severity)}] {escape(notice.summary)}</strong></p>"
+        f"<p><strong>[{escape(notice.severity)}] {escape(headline(notice))}</strong></p>"
         f"<ul>{lines}</ul>{picture}"
         f'<p><a href="{escape(notice.chart_url)}">Open the chart</a>{acknowledge}</p></div>'
     )

@@ -36,6 +36,12 @@ class AlertNotice:
     chart_url: str
     acknowledge_url: str
     first_notified: str | None = None  # the first notice's message id (threading)
+    stratum_title: str = ""  # the group in words ("Black or Black British")
+
+    @property
+    def priority(self) -> float:
+        """Triage's priority (alerts/rules/triage.yaml), 0 where it gave none."""
+        return float((self.evidence.get("triage") or {}).get("priority") or 0.0)
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,27 @@ class AlertMessage:
     dashboard_url: str
     run_label: str  # e.g. "2026-11-23 02:00 UTC", the time of the evaluation
     headers: Mapping[str, str] = field(default_factory=dict)
+    top: int = 10  # the digest tells this many in full; the rest are counted and linked
 
     @property
     def ordered(self) -> list[AlertNotice]:
+        """New before still firing before resolved; within each, by triage's priority."""
         kinds = list(KIND_HEADINGS)
         return sorted(
             self.notices,
-            key=lambda n: (kinds.index(n.kind), SEVERITY_ORDER.get(n.severity, 3), n.summary),
+            key=lambda n: (
+                kinds.index(n.kind),
+                -n.priority,
+                SEVERITY_ORDER.get(n.severity, 3),
+                n.summary,
+            ),
         )
+
+    @property
+    def digest(self) -> tuple[list[AlertNotice], int]:
+        """The notices told in full, in order, and how many more there are."""
+        ordered = self.ordered
+        return ordered[: self.top], max(len(ordered) - self.top, 0)
 
     @property
     def subject(self) -> str:
@@ -64,12 +83,69 @@ class AlertMessage:
         return f"[Perinatal equity] {', '.join(parts)}: {lead}"[:200]
 
 
-def notices_by_kind(message: AlertMessage) -> list[tuple[str, list[AlertNotice]]]:
+def notices_by_kind(
+    message: AlertMessage, notices: Sequence[AlertNotice] | None = None
+) -> list[tuple[str, list[AlertNotice]]]:
+    """`notices` (the message's, in order, by default) under their kind's heading."""
+    shown = message.ordered if notices is None else list(notices)
     return [
-        (heading, [n for n in message.ordered if n.kind == kind])
+        (heading, [n for n in shown if n.kind == kind])
         for kind, heading in KIND_HEADINGS.items()
-        if any(n.kind == kind for n in message.notices)
+        if any(n.kind == kind for n in shown)
     ]
+
+
+def headline(notice: AlertNotice) -> str:
+    """The alert in one line a clinician reads at a glance: what, for whom, how big, since
+    when; "(and 3 more)" where triage folded other signals into it."""
+    evidence = notice.evidence
+    window = evidence.get("window") or {}
+    unit = _unit(evidence)
+    folded = len((evidence.get("triage") or {}).get("folded") or [])
+    more = f" (and {folded} more)" if folded else ""
+    group = notice.stratum_title or notice.stratum
+    if notice.kind == "resolved":
+        return f"Resolved: {notice.summary}"
+    gradient = evidence.get("gradient")
+    ratio = window.get("ratio")
+    if gradient is not None and ratio:
+        side = "higher" if ratio >= 1 else "lower"
+        times = ratio if ratio >= 1 else 1 / ratio
+        return (
+            f"{notice.indicator_title}: {_ratio_words(times)} {side} in the most deprived areas "
+            f"than in the least deprived{more}"
+        )
+    if notice.rule_kind == "disparity" and ratio:
+        rate = window.get("rate")
+        compared = ""
+        if rate is not None:
+            compared = f" ({_number(rate)} vs {_number(float(rate) / float(ratio))}{unit})"
+        since = f", {window.get('from')} to {window.get('to')}" if window.get("from") else ""
+        return (
+            f"{notice.indicator_title}: {group} {_ratio_words(ratio)} the "
+            f"{window.get('reference') or 'reference'} rate{compared}{since}{more}"
+        )
+    if notice.rule_kind == "special_cause":
+        who = "" if notice.stratification == "overall" else f" for {group}"
+        change = "concern" if "concern" in notice.rule_id else "improvement"
+        rate, mean = evidence.get("rate"), evidence.get("mean")
+        figures = (
+            f": {_number(rate)}{unit} against an average of {_number(mean)}"
+            if rate is not None and mean is not None
+            else ""
+        )
+        what = f"{notice.indicator_title}{who}: special-cause {change} in {notice.period}"
+        return what + figures + more
+    return notice.summary + more
+
+
+def _unit(evidence: Mapping[str, Any]) -> str:
+    unit = str(evidence.get("unit") or "")
+    return "%" if unit == "%" else f" {unit}" if unit else ""
+
+
+def _ratio_words(ratio: Any) -> str:
+    return f"{float(ratio):.1f}×"
 
 
 def evidence_lines(evidence: Mapping[str, Any]) -> list[str]:

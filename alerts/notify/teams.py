@@ -1,6 +1,7 @@
 """Microsoft Teams through a Power Automate "Workflows" webhook (Office 365 connectors are
-retired): an Adaptive Card 1.4 in the Workflows message envelope, kept under the 28 KB a card
-may be, and a sender that posts at most about one request a second per webhook."""
+retired): an Adaptive Card 1.4 in the Workflows message envelope, the night's digest (the top
+alerts one line each, the rest counted and linked) kept under 20,000 bytes, well inside the
+28 KB a card may be, and a sender that posts at most about one request a second per webhook."""
 
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ from alerts.notify.delivery import (
     connection_failure,
     http_result,
 )
-from alerts.notify.message import AlertMessage, AlertNotice, evidence_lines, notices_by_kind
+from alerts.notify.message import AlertMessage, AlertNotice, headline, notices_by_kind
 
 CHANNEL = "teams"
 CONTENT_TYPE = "application/json"
 CARD_VERSION = "1.4"
-MAX_CARD_BYTES = 28 * 1024
+MAX_CARD_BYTES = 20_000
 SEVERITY_COLOURS = {"high": "Attention", "medium": "Warning", "low": "Default"}
 
 
@@ -42,11 +43,11 @@ def workflows_envelope(card: dict[str, Any]) -> dict[str, Any]:
 
 
 def teams_payload(message: AlertMessage) -> dict[str, Any]:
-    """The envelope with the largest card under the size limit: alerts that do not fit are
-    counted and left to the dashboard link."""
-    notices = message.ordered
-    for shown in range(len(notices), -1, -1):
-        envelope = workflows_envelope(adaptive_card(message, notices[:shown], len(notices)))
+    """The envelope of the digest's card, its top alerts fewer only if a card would otherwise
+    be over the size limit; the alerts not shown are counted and left to the dashboard link."""
+    digest, _ = message.digest
+    for shown in range(len(digest), -1, -1):
+        envelope = workflows_envelope(adaptive_card(message, digest[:shown], len(message.notices)))
         if len(orjson.dumps(envelope)) <= MAX_CARD_BYTES:
             return envelope
     raise ValueError("even an empty card is over the Teams size limit")  # pragma: no cover
@@ -56,14 +57,17 @@ def adaptive_card(message: AlertMessage, shown: list[AlertNotice], total: int) -
     body: list[dict[str, Any]] = [
         _text(f"Perinatal equity alerts, {message.run_label}", weight="Bolder", size="Medium")
     ]
-    shown_ids = {n.fingerprint for n in shown}
-    for heading, notices in notices_by_kind(message):
-        kept = [n for n in notices if n.fingerprint in shown_ids]
-        if kept:
-            body.append(_text(f"{heading} ({len(notices)})", weight="Bolder", separator=True))
-            body += [_notice(notice) for notice in kept]
+    counts = {heading: len(notices) for heading, notices in notices_by_kind(message)}
+    for heading, notices in notices_by_kind(message, shown):
+        body.append(_text(f"{heading} ({counts[heading]})", weight="Bolder", separator=True))
+        body += [_notice(notice) for notice in notices]
     if len(shown) < total:
-        body.append(_text(f"{total - len(shown)} more alerts: open the dashboard.", isSubtle=True))
+        body.append(
+            _text(
+                f"{total - len(shown)} more alerts, in priority order on the dashboard.",
+                isSubtle=True,
+            )
+        )
     body.append(_text("Aggregate figures only; small numbers suppressed.", isSubtle=True))
     return {
         "type": "AdaptiveCard",
@@ -71,12 +75,13 @@ def adaptive_card(message: AlertMessage, shown: list[AlertNotice], total: int) -
         "version": CARD_VERSION,
         "body": body,
         "actions": [
-            {"type": "Action.OpenUrl", "title": "Open the dashboard", "url": message.dashboard_url}
+            {"type": "Action.OpenUrl", "title": "Open the alerts", "url": message.dashboard_url}
         ],
     }
 
 
 def _notice(notice: AlertNotice) -> dict[str, Any]:
+    """One line in words, and where to look and acknowledge."""
     actions = [{"type": "Action.OpenUrl", "title": "Open the chart", "url": notice.chart_url}]
     if notice.kind != "resolved":
         actions.append(
@@ -84,16 +89,11 @@ def _notice(notice: AlertNotice) -> dict[str, Any]:
         )
     return {
         "type": "Container",
-        "spacing": "Medium",
+        "spacing": "Small",
         "items": [
             _text(
-                f"{notice.severity.upper()}: {notice.summary}",
-                weight="Bolder",
+                f"{notice.severity.capitalize()}: {headline(notice)}",
                 color=SEVERITY_COLOURS.get(notice.severity, "Default"),
-            ),
-            *(
-                _text(line, spacing="None", isSubtle=True)
-                for line in evidence_lines(notice.evidence)
             ),
             {"type": "ActionSet", "actions": actions},
         ],

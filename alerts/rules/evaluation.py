@@ -35,6 +35,7 @@ class SeriesSnapshot:
     # The point types of the latest periods, latest first (point_type is the first).
     recent_point_types: tuple[str, ...] = ()
     stratification_title: str = ""  # in words, for messages ("ethnic group")
+    stratum_title: str = ""  # the group in words ("Asian or Asian British: Pakistani")
     # (numerator, denominator) per month, oldest first, to the indicator's latest month: what
     # triage tests persistence on. Raw counts: never put into a message.
     monthly: tuple[tuple[int, int], ...] = ()
@@ -104,7 +105,7 @@ def signal_of(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
         summary=rule.summary.format(
             indicator=snapshot.indicator_title,
             stratification=snapshot.stratification_title or snapshot.stratification,
-            stratum=snapshot.stratum,
+            stratum=snapshot.stratum_title or snapshot.stratum,
             period=_signal_period(rule, snapshot),
         ),
         evidence=dict(snapshot.evidence),

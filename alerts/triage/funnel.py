@@ -352,4 +352,4 @@ def _named(snapshot: SeriesSnapshot) -> str:
         return snapshot.indicator_title
     if snapshot.stratum == GRADIENT:
         return f"{snapshot.indicator_title}: the gradient across {where}s"
-    return f"{snapshot.indicator_title}: {snapshot.stratum} ({where})"
+    return f"{snapshot.indicator_title}: {snapshot.stratum_title or snapshot.stratum} ({where})"

@@ -22,6 +22,7 @@ from alerts.notify.fhir_resources import communication, detected_issue
 from alerts.notify.identifiers import ensure_no_identifiers
 from alerts.notify.message import AlertMessage, AlertNotice
 from alerts.routing import AlertLabels, Receiver, Routing
+from alerts.rules.evaluation import GRADIENT
 from service.alerting.subscriptions import matching_subscriptions
 from service.indicators import store
 from service.indicators.catalogue import Catalogue
@@ -61,12 +62,20 @@ def notice_of(
         indicator_title=indicator.title if indicator else alert.indicator_id,
         stratification=alert.stratification,
         stratum=alert.stratum,
+        stratum_title=_group_name(catalogue, alert.stratification, alert.stratum),
         period=alert.last_period,
         summary=alert.summary,
         evidence={**alert.evidence, "per": indicator.per if indicator else 100},
         chart_url=f"{base_url}/dashboard/indicator?{query}",
         acknowledge_url=f"{base_url}/dashboard/alerts?alert={alert.fingerprint}",
     )
+
+
+def _group_name(catalogue: Catalogue, stratification: str, stratum: str) -> str:
+    known = catalogue.stratifications.get(stratification)
+    if stratum == GRADIENT:
+        return "the deprivation gradient"
+    return known.name_of(stratum) if known else stratum
 
 
 def labels_of(notice: AlertNotice, catalogue: Catalogue) -> AlertLabels:
@@ -90,6 +99,7 @@ def queue_notices(
     base_url: str,
     email_from: str,
     now: datetime,
+    digest_top: int = 10,
 ) -> list[Queued]:
     by_receiver: dict[str, list[tuple[Alert, AlertNotice]]] = defaultdict(list)
     for alert, notice in notices:
@@ -104,6 +114,7 @@ def queue_notices(
             notices=tuple(n for _, n in pairs),
             dashboard_url=f"{base_url}/dashboard",
             run_label=now.strftime("%d %b %Y, %H:%M UTC"),
+            top=digest_top,
         )
         queued += _queue_message(session, to, message, pairs, charts, email_from, now)
         if to.fhir_subscribers:
@@ -299,7 +310,7 @@ class _ChartCache:
         ]
         title = indicator.title
         if notice.stratification != "overall":
-            title += f": {notice.stratum} ({notice.stratification.replace('_', ' ')})"
+            title += f": {notice.stratum_title or notice.stratum}"
         return spc_chart_png(
             ChartSeries(
                 title=title,

@@ -109,6 +109,7 @@ def evaluate_alerts(
             base_url=base_url,
             email_from=email_from,
             now=at,
+            digest_top=policy.digest.top,
         )
         told = sorted({alert.fingerprint for alert, _ in notices})
         report.funnel = {**triaged.funnel, "notified": len(told)}

@@ -53,7 +53,11 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 "ratio": None if hidden else window.get("ratio"),
                 "ratio_lower": None if hidden else window.get("ratio_lower"),
                 "ratio_upper": None if hidden else window.get("ratio_upper"),
-                "reference": catalogue.stratifications[row.stratification].reference,
+                "reference": _group_name(
+                    catalogue,
+                    row.stratification,
+                    catalogue.stratifications[row.stratification].reference or "",
+                ),
             }
         snapshots.append(
             SeriesSnapshot(
@@ -67,6 +71,7 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 latest_month_complete=points["dq_pass"][-1] is not False,
                 evidence=evidence,
                 stratification_title=_in_words(catalogue, row.stratification),
+                stratum_title=_group_name(catalogue, row.stratification, row.stratum),
                 recent_point_types=tuple(
                     reversed(points["point_type"][max(0, latest - 5) : latest + 1])
                 ),
@@ -134,6 +139,11 @@ def _whole(value: Any) -> int:
 def _index_of(points: dict[str, list[Any]], period: str) -> int:
     labels = [month_label(m) for m in points["month"]]
     return labels.index(period) if period in labels else len(labels) - 1
+
+
+def _group_name(catalogue: Catalogue, stratification: str, stratum: str) -> str:
+    known = catalogue.stratifications.get(stratification)
+    return known.name_of(stratum) if known else stratum
 
 
 def _in_words(catalogue: Catalogue, stratification: str) -> str:

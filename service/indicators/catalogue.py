@@ -6,6 +6,7 @@ one clear error naming the indicator and the field rather than a wrong rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 import yaml
 
+from fhir_mappings.ethnicity import ETHNIC_CATEGORIES
 from service.indicators.conditions import ConditionError, check, fields_of
 from service.indicators.errors import NotFoundError
 from service.indicators.projection_frames import FIELDS_BY_TABLE
@@ -39,6 +41,14 @@ class Stratification:
     order: tuple[str, ...] = ()
     gradient: bool = False  # ordered deprivation quantiles: SII and RII
     splits: Literal["both", "numerator"] = "both"
+    # Each group in words, as users read it (the NHS Data Dictionary's, where it has them).
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_of(self, stratum: str, *, with_code: bool = False) -> str:
+        """The group in words; with `with_code`, its code beside it where the two differ
+        ("Polish (pl)"). A group with no name given is its own words ("Not recorded")."""
+        name = self.names.get(stratum, stratum)
+        return f"{name} ({stratum})" if with_code and name != stratum else name
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ def parse(document: dict[str, Any], fields_by_table: dict[str, set[str]]) -> Cat
                 order=tuple(str(v) for v in spec.get("order") or ()),
                 gradient=bool(spec.get("gradient", False)),
                 splits=spec.get("splits", "both"),
+                names=_group_names(name, spec),
             )
             for name, spec in (document.get("stratifications") or {}).items()
         }
@@ -220,3 +231,14 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
     except (OSError, yaml.YAMLError) as error:
         raise CatalogueError(f"{path}: {error}") from error
     return parse(document, FIELDS_BY_TABLE)
+
+
+def _group_names(stratification: str, spec: dict[str, Any]) -> dict[str, str]:
+    """The names a stratification's spec gives; ethnic categories take the Data Dictionary's
+    ("Asian or Asian British: Pakistani")."""
+    names = {str(k): str(v) for k, v in (spec.get("names") or {}).items()}
+    if spec.get("column") == "ethnic_category":
+        names = {
+            code: words.replace(" - ", ": ", 1) for code, words in ETHNIC_CATEGORIES.items()
+        } | names
+    return names

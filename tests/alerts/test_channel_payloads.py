@@ -128,6 +128,7 @@ def notice(i: int = 0, kind: str = "firing", **changes: Any) -> AlertNotice:
         "indicator_title": "Third- or fourth-degree tear",
         "stratification": "ethnic_group",
         "stratum": "Asian",
+        "stratum_title": "Asian or Asian British",
         "period": "2025-06",
         "summary": f"Third- or fourth-degree tear shows special-cause concern for Asian ({i})",
         "evidence": {
@@ -177,15 +178,35 @@ def test_the_teams_card_is_adaptive_card_1_4_with_chart_and_acknowledge_links() 
     assert ("Acknowledge", notice(1).acknowledge_url) in actions
     assert ("Acknowledge", notice(2).acknowledge_url) not in actions  # resolved: nothing to ack
     text = orjson.dumps(card).decode()
-    assert "2.10 times the rate of the reference group (White), 95% CI 1.60 to 2.80" in text
+    # One line in words: what, for whom, how big, since when.
+    assert (
+        "Medium: Third- or fourth-degree tear for Asian or Asian British: special-cause concern "
+        "in 2025-06: 87.6 per 1,000 against an average of 40.1"
+    ) in text
 
 
-def test_a_card_with_hundreds_of_alerts_stays_under_28_kb_and_says_how_many_are_left() -> None:
-    payload = teams_payload(message([notice(i) for i in range(400)]))
+def test_a_card_with_hundreds_of_alerts_is_the_top_ten_by_priority_under_20000_bytes() -> None:
+    ranked = [
+        notice(i, evidence={**notice(i).evidence, "triage": {"priority": float(i)}})
+        for i in range(400)
+    ]
+    payload = teams_payload(message(ranked))
+    assert len(orjson.dumps(payload)) < 20_000
     card = check_workflows_envelope(payload)
-    left = [b["text"] for b in card["body"] if b.get("text", "").endswith("open the dashboard.")]
-    assert left
-    assert int(left[0].split()[0]) > 0
+    told = [
+        item["text"]
+        for element in card["body"]
+        if element["type"] == "Container"
+        for item in element["items"]
+        if item["type"] == "TextBlock"
+    ]
+    assert len(told) == 10
+    # The highest priorities first (alert 399's summary is not shown; its figures are).
+    assert [n.fingerprint for n in message(ranked).digest[0]][:2] == [f"{399:020x}", f"{398:020x}"]
+    left = [
+        b["text"] for b in card["body"] if "more alerts, in priority order" in b.get("text", "")
+    ]
+    assert left[0].startswith("390 more alerts")
 
 
 def test_the_email_is_multipart_with_each_chart_inline_and_threaded() -> None:

@@ -75,8 +75,12 @@ def test_email_goes_through_starttls_and_login_as_multipart_with_the_chart_inlin
     assert email.get_content_type() == "multipart/alternative"
     assert "Smoking at time of delivery" in email["Subject"]
     plain = email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "special-cause concern for Asian (ethnic group)" in plain
-    assert "fares significantly worse than the reference group" in plain
+    # Each alert one line in words: the group named, never by its code alone.
+    assert (
+        "Smoking at time of delivery for Asian or Asian British: special-cause concern in "
+        "2024-06: 12.0% against an average of 5.4"
+    ) in plain
+    assert "Asian or Asian British 1.5× the White rate (6.1 vs 4.0%), 2023-07 to 2024-06" in plain
     html = email.get_body(("html",))
     assert html is not None
     images = [p for p in email.walk() if p.get_content_type() == "image/png"]
