@@ -35,6 +35,8 @@ class AlertRule:
     holds_back: tuple[str, ...] = ()
     # Which series of a stratification it reads: its groups, or its deprivation gradient.
     series: Literal["groups", "gradient"] = "groups"
+    # Which chart a special-cause rule reads: the group's own rate, or its gap to the reference.
+    chart: Literal["rate", "gap"] = "rate"
 
     def watches(self, stratification: str) -> bool:
         if self.stratifications == "overall":
@@ -63,6 +65,7 @@ def parse_rules(document: dict[str, Any]) -> dict[str, AlertRule]:
                 traffic_light=spec.get("traffic_light"),
                 holds_back=tuple(spec.get("holds_back") or ()),
                 series=spec.get("series", "groups"),
+                chart=spec.get("chart", "rate"),
             )
         except KeyError as error:
             raise RuleError(f"{where}: missing {error}") from None
@@ -88,6 +91,8 @@ def _check(rule: AlertRule, where: str) -> None:
         raise RuleError(f"{where}: a special_cause rule needs point_type")
     if rule.kind == "disparity" and not rule.traffic_light:
         raise RuleError(f"{where}: a disparity rule needs traffic_light")
+    if rule.chart not in ("rate", "gap"):
+        raise RuleError(f"{where}: chart is rate or gap")
     if rule.series not in ("groups", "gradient"):
         raise RuleError(f"{where}: series is groups or gradient")
     if rule.firing_after < 1 or rule.resolve_after < 1 or rule.lookback_periods < 1:

@@ -39,6 +39,8 @@ class SeriesSnapshot:
     # (numerator, denominator) per month, oldest first, to the indicator's latest month: what
     # triage tests persistence on. Raw counts: never put into a message.
     monthly: tuple[tuple[int, int], ...] = ()
+    # The gap chart's point types (the group's difference from its reference), latest first.
+    recent_gap_point_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def holds(rule: AlertRule, snapshot: SeriesSnapshot) -> bool:
     if (snapshot.stratum == GRADIENT) != (rule.series == "gradient"):
         return False
     if rule.kind == "special_cause":
+        if rule.chart == "gap":
+            return rule.point_type in snapshot.recent_gap_point_types[: rule.lookback_periods]
         recent = snapshot.recent_point_types or (snapshot.point_type,)
         return rule.point_type in recent[: rule.lookback_periods]
     if rule.kind == "disparity":
@@ -114,7 +118,8 @@ def signal_of(rule: AlertRule, snapshot: SeriesSnapshot) -> Signal:
 
 def _signal_period(rule: AlertRule, snapshot: SeriesSnapshot) -> str:
     """The month a special-cause rule saw its point in (the latest unless it looked back)."""
-    recent = snapshot.recent_point_types[: rule.lookback_periods]
+    chart = snapshot.recent_gap_point_types if rule.chart == "gap" else snapshot.recent_point_types
+    recent = chart[: rule.lookback_periods]
     if rule.kind != "special_cause" or rule.point_type not in recent:
         return snapshot.period
     back = recent.index(rule.point_type)

@@ -69,7 +69,11 @@ class Candidate:
                 f"rate q = {self.q:g} over {self.family_size} groups"
             )
             said["adjusted_p"] = None if self.adjusted_p is None else round(self.adjusted_p, 4)
-        if self.windows:
+        if self.windows and self.rule.kind == "special_cause":
+            said["persistence"] = (
+                f"signalling in {sum(self.windows)} of the latest {len(self.windows)} months"
+            )
+        elif self.windows:
             said["persistence"] = (
                 f"significant in {sum(self.windows)} of the latest {len(self.windows)} windows"
             )
@@ -78,7 +82,7 @@ class Candidate:
             said["folded"] = [_named(c.snapshot) for c in inner]
             # Which series' signals it carries, for the lineage (no counts, no people).
             said["members"] = [
-                [c.snapshot.indicator_id, c.snapshot.stratification, c.snapshot.stratum]
+                [c.rule.id, c.snapshot.indicator_id, c.snapshot.stratification, c.snapshot.stratum]
                 for c in inner
             ]
         return said
@@ -139,7 +143,25 @@ def _judged(
         ratio, share = special_cause_strength(rule, snapshot)
         people = int(snapshot.evidence.get("denominator") or 0)
         weight = priority(rule, policy.priority, ratio=ratio, people=people, persistence=share)
-        return replace(candidate, priority=weight)
+        persistence = policy.persistence.get(rule.id)
+        chart = (
+            snapshot.recent_gap_point_types
+            if rule.chart == "gap"
+            else (snapshot.recent_point_types or (snapshot.point_type,))
+        )
+        months = (
+            tuple(point == rule.point_type for point in chart[: persistence.windows])
+            if persistence
+            else ()
+        )
+        return replace(
+            candidate,
+            priority=weight,
+            windows=months,
+            persistent=persistence is None or sum(months) >= persistence.at_least,
+            material=_enough(rule, snapshot, policy),
+        )
+    window_months = indicator.window_months or window_months
     comparison = _comparison(snapshot, indicator, series, references, window_months)
     windows: tuple[bool, ...] = ()
     persistence = policy.persistence.get(rule.id)
@@ -163,6 +185,17 @@ def _judged(
         material=material(comparison, policy.effect.of(snapshot.indicator_id), indicator.better),
         persistent=persistent,
         priority=weight,
+    )
+
+
+def _enough(rule: AlertRule, snapshot: SeriesSnapshot, policy: TriagePolicy) -> bool:
+    """Whether the group's latest 12 months hold the people and events the rule needs."""
+    if not snapshot.monthly:
+        return True  # a series read without its counts: nothing to judge it by
+    events = sum(x for x, _ in snapshot.monthly[-12:])
+    people = sum(n for _, n in snapshot.monthly[-12:])
+    return people >= policy.minimum_people.get(rule.id, 0) and events >= (
+        policy.minimum_events.get(rule.id, 0)
     )
 
 
@@ -205,10 +238,11 @@ def _multiplicity(
             families[(snapshot.indicator_id, snapshot.stratification)].append(snapshot)
     adjusted: dict[tuple[str, str, str], tuple[float | None, int]] = {}
     for members in families.values():
-        p_values = [
-            _comparison(m, facts_of(m, facts), series, references, window_months).p_value
-            for m in members
-        ]
+        p_values = []
+        for member in members:
+            indicator = facts_of(member, facts)
+            months = indicator.window_months or window_months
+            p_values.append(_comparison(member, indicator, series, references, months).p_value)
         tested = sum(p is not None for p in p_values)
         for member, value in zip(members, adjusted_p_values(p_values), strict=True):
             adjusted[(member.indicator_id, member.stratification, member.stratum)] = (
@@ -233,6 +267,14 @@ def _fold(
     """Inhibition, hierarchy, one alert per question, one per group over indicators counting
     the same people: each step folds candidates into a carrier that stays."""
     folded = _inhibit(candidates, policy)
+    for merge in policy.merge:
+        mine = [c for c in folded if c.rule.id in merge.rules]
+        others = [c for c in folded if c.rule.id not in merge.rules]
+        folded = others + _merge(
+            mine,
+            lambda c, by=merge.by: tuple(_label(c, name, policy) for name in by),
+            prefer=lambda c: (not c.judged_worth_telling, -c.priority),
+        )
     folded = _into_parents(folded, policy)
     folded = _merge(
         folded,

@@ -24,6 +24,7 @@ class IndicatorFacts:
     better: str | None  # "lower", "higher" or None (no worse side)
     per: int
     denominator: str  # who it counts: indicators with the same one count the same people
+    window_months: int | None = None  # its groups' comparison window, if not the default
 
 
 @dataclass(frozen=True)

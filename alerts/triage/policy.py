@@ -38,6 +38,15 @@ class Level(_Strict):
         return self.otherwise
 
 
+class Merge(_Strict):
+    """Alerts of these rules whose labels `by` are equal are one alert, carried by the one of
+    highest priority: a planted rise in one group shows as its special cause, its gap and its
+    disparity, and across the stratifications that hold it."""
+
+    rules: tuple[str, ...] = Field(min_length=1)
+    by: tuple[str, ...] = ("indicator_id",)
+
+
 class Inhibition(_Strict):
     source: str
     target: tuple[str, ...] = Field(min_length=1)
@@ -88,8 +97,14 @@ class TriagePolicy(_Strict):
     unrecorded_groups: tuple[str, ...] = ()
     shared_denominators: bool = True
     inhibit: tuple[Inhibition, ...] = ()
+    merge: tuple[Merge, ...] = ()
     effect: Effects = Effects()
     persistence: dict[str, Persistence] = Field(default_factory=dict)
+    # The fewest people a group's comparison window must hold for a rule to fire on it.
+    minimum_people: dict[str, int] = Field(default_factory=dict)
+    # The fewest events in a group's latest 12 months: a chart of the monthly gap between
+    # rates of a rare outcome (a few events a year) is noise.
+    minimum_events: dict[str, int] = Field(default_factory=dict)
     priority: Priority = Priority()
     digest: Digest = Digest()
 
@@ -108,7 +123,8 @@ def parse_policy(document: dict[str, Any], rules: dict[str, AlertRule]) -> Triag
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise RuleError(f"triage policy: {where}: {first['msg']}") from None
-    named = [*policy.multiplicity, *policy.persistence]
+    named = [*policy.multiplicity, *policy.persistence, *policy.minimum_people]
+    named += [*policy.minimum_events, *(r for m in policy.merge for r in m.rules)]
     named += [i.source for i in policy.inhibit] + [t for i in policy.inhibit for t in i.target]
     unknown = sorted(set(named) - set(rules))
     if unknown:

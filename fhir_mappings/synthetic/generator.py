@@ -211,6 +211,7 @@ def _truth(
             if event.start_month_index(len(month_starts)) < len(month_starts)
         ],
         "rates": truth.rates(births),
+        "planted_inequalities": truth.planted_inequalities(births),
         "defects": {
             "row_defect_rate": spec.defect_rate,
             "by_extract": {

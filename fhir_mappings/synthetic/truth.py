@@ -123,3 +123,84 @@ def event_truth(
         "rate_before": rate(scoped[scoped["month_index"] < start], event.indicator),
         "rate_after": rate(scoped[scoped["month_index"] >= start], event.indicator),
     }
+
+
+# The inequalities the population is built with (population.py), as the catalogue's
+# indicators: an ethnic group's relative risk (its categories' design, weighted by their
+# shares) against White, and the most deprived quintile's against the least deprived. Listed
+# where the design makes the worse-off group at least MATERIAL times as badly off.
+MATERIAL = 1.25
+ETHNIC_DESIGN = {"preterm_birth": "preterm_rr", "stillbirth": "stillbirth_rr", "oasi": "oasi_rr"}
+# Indicator → (the design's multiplier by quintile, whether a higher multiplier is worse).
+DEPRIVATION_DESIGN = {
+    "preterm_birth": ("preterm_rr", True),
+    "stillbirth": ("stillbirth_rr", True),
+    "smoking_at_booking": ("smoking_rr", True),
+    "early_booking": ("late_booking_rr", True),  # more late bookings: fewer early ones
+    "breastfeeding_6_8_weeks": ("breastfeeding_6_8_weeks", False),
+}
+
+
+def planted_inequalities(births: pd.DataFrame | None = None) -> list[dict[str, object]]:
+    """The designed inequalities; with the region's clean `births`, each an oracle indicator
+    counts says whether the region shows it (`shown`: the worse-off group significantly worse
+    over the whole period, by the risk ratio's 95% interval). A planted inequality the region
+    is too small to show (a 1.3× risk of stillbirth in a group of a few hundred births) is no
+    failure of the product's to find."""
+    from fhir_mappings.ethnicity import BROAD_GROUP
+    from fhir_mappings.synthetic import population as pop
+
+    planted: list[dict[str, object]] = []
+    for indicator, attribute in ETHNIC_DESIGN.items():
+        by_group: dict[str, list[tuple[float, float]]] = {}
+        for category, profile in pop.ETHNIC_PROFILES.items():
+            by_group.setdefault(BROAD_GROUP[category], []).append(
+                (profile.share, getattr(profile, attribute))
+            )
+        design = {
+            group: sum(share * rr for share, rr in parts) / sum(share for share, _ in parts)
+            for group, parts in by_group.items()
+        }
+        for group, rr in sorted(design.items()):
+            ratio = rr / design["White"]
+            if group != "White" and ratio >= MATERIAL:
+                planted.append({"indicator": indicator, "stratification": "ethnic_group",
+                                "group": group, "designed_ratio": round(ratio, 2)})  # fmt: skip
+    for indicator, (attribute, higher_is_worse) in DEPRIVATION_DESIGN.items():
+        values = getattr(pop.DEPRIVATION, attribute)
+        most, least = values[0], values[-1]
+        ratio = most / least if higher_is_worse else least / most
+        if ratio >= MATERIAL:
+            planted.append({"indicator": indicator, "stratification": "imd_quintile",
+                            "group": "1", "designed_ratio": round(ratio, 2)})  # fmt: skip
+    if births is not None:
+        for entry in planted:
+            entry["shown"] = _shown(births, entry)
+    return planted
+
+
+REFERENCES = {"ethnic_group": "White", "imd_quintile": 5}
+# Indicators where the worse-off group's rate is the lower one.
+LOWER_IS_WORSE = {"early_booking", "breastfeeding_6_8_weeks"}
+
+
+def _shown(births: pd.DataFrame, planted: dict[str, object]) -> bool | None:
+    """None where no oracle counts the indicator (then the design alone stands)."""
+    from alerts.inequality.comparisons import risk_ratio
+
+    indicator, column = str(planted["indicator"]), str(planted["stratification"])
+    if indicator not in ORACLE:
+        return None
+    group = planted["group"] if column == "ethnic_group" else int(str(planted["group"]))
+    counted = {
+        value: rate(births[births[column] == value], indicator)
+        for value in (group, REFERENCES[column])
+    }
+    a, n1 = counted[group]["numerator"], counted[group]["denominator"]
+    c, n2 = counted[REFERENCES[column]]["numerator"], counted[REFERENCES[column]]["denominator"]
+    ratio, lower, upper = risk_ratio(float(a or 0), float(n1 or 0), float(c or 0), float(n2 or 0))
+    if ratio is None:
+        return False
+    if indicator in LOWER_IS_WORSE:
+        return upper is not None and upper < 1
+    return lower is not None and lower > 1

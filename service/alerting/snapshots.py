@@ -76,6 +76,9 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                     reversed(points["point_type"][max(0, latest - 5) : latest + 1])
                 ),
                 monthly=_monthly(points),
+                recent_gap_point_types=tuple(
+                    reversed((points.get("gap_point_type") or [])[max(0, latest - 5) : latest + 1])
+                ),
             )
         )
     latest_of = {s.indicator_id: s.period for s in snapshots if s.stratification == "overall"}

@@ -21,6 +21,7 @@ def indicator_facts(catalogue: Catalogue) -> dict[str, IndicatorFacts]:
                 sort_keys=True,
                 default=str,
             ),
+            window_months=catalogue.window_of(indicator.id),
         )
         for indicator in catalogue.indicators.values()
     }

@@ -74,6 +74,14 @@ def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
     for line in found.planted:
         raised = ", ".join(line["alerts"]) if line["found"] else "NO special-cause alert"
         click.echo(f"    planted {line['id']}: {line['series']} → {raised}")
+    for line in found.inequalities:
+        raised = ", ".join(line["alerts"]) if line["found"] else "NOT among the alerts"
+        if not line["found"] and not line["shown"]:
+            raised = "not among the alerts: the region's births do not show it significantly"
+        click.echo(
+            f"    planted inequality {line['indicator']}/{line['stratification']}/"
+            f"{line['group']} ({line['designed_ratio']}×): {raised}"
+        )
     click.echo(
         "    firing by rule: "
         + ", ".join(f"{rule} {n}" for rule, n in sorted(found.by_rule.items()))

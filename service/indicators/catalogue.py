@@ -72,6 +72,9 @@ class Indicator:
     gate_fields: tuple[str, ...] = ()
     denominator: dict[str, Any] = field(default_factory=dict)
     matures_after_months: int = 0
+    # The months its groups are compared over, where not the catalogue's summary window: a rare
+    # outcome needs years to compare groups at all (None: the summary window).
+    window_months: int | None = None
     extra_stratifications: tuple[str, ...] = ()
     target: Target | None = None
 
@@ -89,6 +92,13 @@ class Catalogue:
     method_version: str
     completeness_threshold: float
     summary_window_months: int
+
+    def window_of(self, indicator_id: str) -> int:
+        """The months an indicator's groups are compared over."""
+        indicator = self.indicators.get(indicator_id)
+        custom = indicator.window_months if indicator else None
+        return custom or self.summary_window_months
+
     units: dict[str, Unit]
     stratifications: dict[str, Stratification]
     indicators: dict[str, Indicator]
@@ -189,6 +199,7 @@ def _indicator(
             gate_fields=tuple(spec.get("gate_fields") or ()),
             denominator=dict(spec.get("denominator") or {}),
             matures_after_months=int(spec.get("matures_after_months", 0)),
+            window_months=None if spec.get("window_months") is None else int(spec["window_months"]),
             extra_stratifications=tuple(spec.get("extra_stratifications") or ()),
             target=_target(spec.get("target"), where),
         )

@@ -23,6 +23,7 @@ from alerts.spc.attribute_charts import (
     needs_exact_limits,
     proportion_limits_batch,
 )
+from alerts.spc.gap import gap_charts
 from alerts.spc.rules import IMPROVEMENT_SIGN, RuleOptions, classify
 from alerts.spc.xmr import xmr_columns
 from service.indicators.catalogue import Catalogue, Indicator
@@ -127,6 +128,29 @@ def chart_series(
             out[name][row, span] = values
     if batch:
         _proportion_batch(grid, catalogue, usable, np.array(batch), out)
+    out |= _gaps(grid, catalogue, usable)
+    return out
+
+
+def _gaps(
+    grid: SeriesGrid, catalogue: Catalogue, usable: npt.NDArray[np.bool_]
+) -> dict[str, npt.NDArray[Any]]:
+    """Each group's gap chart: its monthly difference from the reference group (a month
+    failing the completeness gate is a gap), charted with the indicator's direction."""
+    shape = grid.columns["rate"].shape
+    out: dict[str, npt.NDArray[Any]] = {
+        name: np.full(shape, np.nan) for name in ("gap_centre", "gap_lower", "gap_upper")
+    }
+    out["gap_point_type"] = np.full(shape, "common_cause", dtype=object)
+    rows = np.array([r for r, key in enumerate(grid.keys) if key[1] != "overall"], dtype=int)
+    if len(rows) == 0:
+        return out
+    signs = np.array(
+        [IMPROVEMENT_SIGN[catalogue.indicators[grid.keys[r][0]].improvement] for r in rows]
+    )
+    difference = np.where(usable[rows], grid.columns["difference"][rows], np.nan)
+    for name, values in gap_charts(difference, signs).items():
+        out[name][rows] = values
     return out
 
 

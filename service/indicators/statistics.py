@@ -91,7 +91,12 @@ def _window_figures(
 ) -> pd.DataFrame:
     """Each series summed over the indicator's latest window of months, with its figures."""
     latest = figures["indicator_id"].map(ranges["max"]).astype(np.int64)
-    recent = figures[figures["month"] > latest - catalogue.summary_window_months]
+    months = (
+        figures["indicator_id"]
+        .map({i: catalogue.window_of(i) for i in catalogue.indicators})
+        .astype(np.int64)
+    )
+    recent = figures[figures["month"] > latest - months]
     summed = (
         recent.groupby(SERIES_KEY, sort=True, observed=True)[
             ["population", "complete", "denominator", "numerator"]

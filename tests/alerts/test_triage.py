@@ -50,6 +50,7 @@ def series(
         latest_month_complete=True,
         evidence={"rate": 5.0, "mean": 4.0, "denominator": 400},
         monthly=counts,
+        recent_point_types=(point,) * 3,
     )
 
 
@@ -107,7 +108,9 @@ def test_a_category_folds_into_its_group_and_the_group_carries() -> None:
     assert carried(result) == {("disparity_red", "ethnic_group", "Asian")}
     (alert,) = result.carried.values()
     assert [c.snapshot.stratum for c in alert.folded] == ["J"]
-    assert alert.evidence()["members"] == [["preterm_birth", "ethnic_category", "J"]]
+    assert alert.evidence()["members"] == [
+        ["disparity_red", "preterm_birth", "ethnic_category", "J"]
+    ]
     # With no group signal, the category carries itself.
     alone = run([snapshots[0], snapshots[2], snapshots[3]])
     assert carried(alone) == {("disparity_red", "ethnic_category", "J")}
