@@ -33,6 +33,8 @@ class IndicatorView:
         self.results = results
         self.filters = filters
         self.spc = SpcChart()
+        self.gap = SpcChart()
+        self.gap_pane = pn.pane.Bokeh(self.gap.figure, sizing_mode="stretch_width", visible=False)
         self.comparison = ComparisonChart()
         self.funnel = FunnelChart()
         self.heading = html_pane("", sizing_mode="stretch_width")
@@ -71,6 +73,7 @@ class IndicatorView:
             self.plain_language,
             self.notice,
             pn.pane.Bokeh(self.spc.figure, sizing_mode="stretch_width"),
+            self.gap_pane,
             pn.Row(
                 pn.pane.Bokeh(self.comparison.figure, sizing_mode="stretch_width"),
                 pn.pane.Bokeh(self.funnel.figure, sizing_mode="stretch_width"),
@@ -110,7 +113,10 @@ class IndicatorView:
             for i in series["interventions"]
             if i["stratification"] in (chart_of, "overall") and i["stratum"] in (stratum, ALL)
         ]
-        who = "everyone" if chart_of == "overall" else f"{stratum} ({_title(catalogue, chart_of)})"
+        names = {s["stratum"]: s.get("name", s["stratum"]) for s in series["strata"]}
+        named = names.get(stratum, stratum)
+        who = "everyone" if chart_of == "overall" else f"{named} ({_title(catalogue, chart_of)})"
+        self._gap(months, chart_of, stratum, series, indicator.title, unit, marks)
         self.spc.show(
             months,
             marks,
@@ -131,9 +137,58 @@ class IndicatorView:
         self.download.filename = f"{f.indicator}-{chart_of}-{stratum}.csv".replace(" ", "_")
         self._notes(grouped.get("notes", []), stratum)
 
+    def _gap(
+        self,
+        months: list[dict[str, Any]],
+        chart_of: str,
+        stratum: str,
+        series: dict[str, Any],
+        title: str,
+        unit: str,
+        marks: list[dict[str, Any]],
+    ) -> None:
+        """The gap chart under a group's own: its rate minus the reference group's, month by
+        month, with its mean and limits, so a widening inequality shows as a signal."""
+        reference = series.get("reference")
+        shown = chart_of != "overall" and stratum not in (ALL, reference)
+        gap_months = [
+            {
+                **month,
+                "rate": month.get("gap"),
+                "centre": month.get("gap_centre"),
+                "lower_limit": month.get("gap_lower"),
+                "upper_limit": month.get("gap_upper"),
+                "point_type": month.get("gap_point_type") or "common_cause",
+                "ci_lower": None,
+                "ci_upper": None,
+                "rebase_group": 0,
+            }
+            for month in months
+            if "gap_point_type" in month
+        ]
+        self.gap_pane.visible = shown and bool(gap_months)
+        if not self.gap_pane.visible:
+            return
+        group = next((s.get("name", stratum) for s in series["strata"] if s["stratum"] == stratum),
+                     stratum)  # fmt: skip
+        self.gap.show(
+            gap_months,
+            marks,
+            title=(
+                f"{title}: the gap between {group} and {series.get('reference_name') or reference}"
+                f" ({unit}, the group's rate minus the reference's), by month"
+            ),
+            unit=unit,
+            target=None,
+        )
+
     def _set_stratum_choices(self, groups: Sequence[str]) -> None:
         f = self.filters
-        objects = {EVERYONE: ALL, **{g: g for g in groups}}
+        stratification = self.results.catalogue.stratifications.get(f.stratification)
+        objects = {
+            EVERYONE: ALL,
+            **{(stratification.name_of(g) if stratification else g): g for g in groups},
+        }
         if f.param["stratum"].objects != list(objects.values()):
             f.param["stratum"].objects = objects
             if f.stratum not in objects:

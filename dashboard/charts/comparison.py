@@ -24,7 +24,7 @@ def group_columns(strata: Sequence[dict[str, Any]], reference: str | None) -> di
         signal = REFERENCE if is_reference else traffic_light(window.get("traffic_light"))
         word = "reference" if is_reference else (window.get("traffic_light") or "no light")
         rate = window.get("rate")
-        columns["group"].append(f"{stratum['stratum']} ({word})")
+        columns["group"].append(f"{stratum.get('name', stratum['stratum'])} ({word})")
         columns["rate"].append(math.nan if rate is None else rate)
         columns["low"].append(window.get("ci_lower") if rate is not None else math.nan)
         columns["high"].append(window.get("ci_upper") if rate is not None else math.nan)

@@ -24,7 +24,7 @@ def funnel_columns(view: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str
         shown = group["rate"] is not None
         groups["denominator"].append(group["denominator"])
         groups["rate"].append(group["rate"] if shown else math.nan)
-        groups["group"].append(group["stratum"])
+        groups["group"].append(group.get("name", group["stratum"]))
         outlier = bool(group.get("outlier"))
         groups["marker"].append("diamond" if outlier else "circle")
         groups["colour"].append("#e46c0a" if outlier else "#a6a6a6")

@@ -155,6 +155,7 @@ def series_view(
         strata.append(
             {
                 "stratum": row.stratum,
+                "name": catalogue.stratifications[stratification].name_of(row.stratum),
                 "latest_period": row.latest_period,
                 "variation": row.latest_point_type,
                 "assurance": assurance_of(points, indicator),
@@ -172,6 +173,9 @@ def series_view(
         "indicator": describe(indicator),
         "stratification": stratification,
         "reference": catalogue.stratifications[stratification].reference,
+        "reference_name": catalogue.stratifications[stratification].name_of(
+            catalogue.stratifications[stratification].reference or ""
+        ),
         "strata": strata,
         "interventions": marks,
         "notes": notes_for(session, indicator_id),
@@ -201,9 +205,25 @@ def _months(points: dict[str, list[Any]], indicator: Indicator) -> list[dict[str
                 "rule": points["rule"][i],
                 "rebase_group": points["rebase_group"][i],
                 "traffic_light": points["rag"][i],
+                **_gap(points, i, hidden),
             }
         )
     return months
+
+
+def _gap(points: dict[str, list[Any]], i: int, hidden: bool) -> dict[str, Any]:
+    """The month on the gap chart: the group's rate minus the reference's, with the gap's
+    mean, limits and point type (none where the group's rate is not shown, as the difference
+    would give it away)."""
+    if "gap_point_type" not in points:  # results computed before gap charts existed
+        return {}
+    return {
+        "gap": None if hidden else points["difference"][i],
+        "gap_centre": points["gap_centre"][i],
+        "gap_lower": points["gap_lower"][i],
+        "gap_upper": points["gap_upper"][i],
+        "gap_point_type": points["gap_point_type"][i],
+    }
 
 
 def intervention_view(intervention: Intervention) -> dict[str, Any]:
@@ -308,6 +328,7 @@ def funnel_view(
         view["groups"].append(
             {
                 "stratum": stratum,
+                "name": catalogue.stratifications[stratification].name_of(stratum),
                 **shown,
                 "lcl95": funnel["lcl95"][i] * per,
                 "ucl95": funnel["ucl95"][i] * per,

@@ -120,13 +120,13 @@ def test_changing_a_filter_updates_the_chart_and_the_url(page: Any, dashboard: D
     assert parse_qs(urlsplit(page.url).query)["stratification"] == ["imd_quintile"]
     page.wait_for_function(
         "() => Array.from(Bokeh.documents[0].all_models).some(m => m.data && m.data.group &&"
-        " Array.from(m.data.group).some(g => g.startsWith('5 (reference)')))"
+        " Array.from(m.data.group).some(g => g.startsWith('Least deprived 20% (reference)')))"
     )
     assert _comparison_groups(page) != before
     # The link opens the same view.
     page.goto(page.url)
     wait_for_page(page)
-    assert any(g.startswith("5 (reference)") for g in _comparison_groups(page))
+    assert any(g.startswith("Least deprived 20% (reference)") for g in _comparison_groups(page))
 
 
 # The focused control, looking through Panel's shadow roots: its tag and its label's words.
