@@ -22,7 +22,7 @@ from alerts.notify.fhir_resources import communication, detected_issue
 from alerts.notify.identifiers import ensure_no_identifiers
 from alerts.notify.message import AlertMessage, AlertNotice
 from alerts.routing import AlertLabels, Receiver, Routing
-from alerts.rules.evaluation import GRADIENT
+from service.alerting.snapshots import group_name
 from service.alerting.subscriptions import matching_subscriptions
 from service.indicators import store
 from service.indicators.catalogue import Catalogue
@@ -62,20 +62,13 @@ def notice_of(
         indicator_title=indicator.title if indicator else alert.indicator_id,
         stratification=alert.stratification,
         stratum=alert.stratum,
-        stratum_title=_group_name(catalogue, alert.stratification, alert.stratum),
+        stratum_title=group_name(catalogue, alert.stratification, alert.stratum),
         period=alert.last_period,
         summary=alert.summary,
         evidence={**alert.evidence, "per": indicator.per if indicator else 100},
         chart_url=f"{base_url}/dashboard/indicator?{query}",
         acknowledge_url=f"{base_url}/dashboard/alerts?alert={alert.fingerprint}",
     )
-
-
-def _group_name(catalogue: Catalogue, stratification: str, stratum: str) -> str:
-    known = catalogue.stratifications.get(stratification)
-    if stratum == GRADIENT:
-        return "the deprivation gradient"
-    return known.name_of(stratum) if known else stratum
 
 
 def labels_of(notice: AlertNotice, catalogue: Catalogue) -> AlertLabels:

@@ -53,7 +53,7 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 "ratio": None if hidden else window.get("ratio"),
                 "ratio_lower": None if hidden else window.get("ratio_lower"),
                 "ratio_upper": None if hidden else window.get("ratio_upper"),
-                "reference": _group_name(
+                "reference": group_name(
                     catalogue,
                     row.stratification,
                     catalogue.stratifications[row.stratification].reference or "",
@@ -71,7 +71,7 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 latest_month_complete=points["dq_pass"][-1] is not False,
                 evidence=evidence,
                 stratification_title=_in_words(catalogue, row.stratification),
-                stratum_title=_group_name(catalogue, row.stratification, row.stratum),
+                stratum_title=group_name(catalogue, row.stratification, row.stratum),
                 recent_point_types=tuple(
                     reversed(points["point_type"][max(0, latest - 5) : latest + 1])
                 ),
@@ -144,7 +144,10 @@ def _index_of(points: dict[str, list[Any]], period: str) -> int:
     return labels.index(period) if period in labels else len(labels) - 1
 
 
-def _group_name(catalogue: Catalogue, stratification: str, stratum: str) -> str:
+def group_name(catalogue: Catalogue, stratification: str, stratum: str) -> str:
+    """A group in words, as alerts name it (the gradient series too)."""
+    if stratum == GRADIENT:
+        return "the deprivation gradient"
     known = catalogue.stratifications.get(stratification)
     return known.name_of(stratum) if known else stratum
 
