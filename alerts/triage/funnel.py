@@ -159,7 +159,7 @@ def _judged(
             priority=weight,
             windows=months,
             persistent=persistence is None or sum(months) >= persistence.at_least,
-            material=_enough(rule, snapshot, policy),
+            material=enough_people(rule, snapshot, policy),
         )
     window_months = indicator.window_months or window_months
     comparison = _comparison(snapshot, indicator, series, references, window_months)
@@ -188,7 +188,7 @@ def _judged(
     )
 
 
-def _enough(rule: AlertRule, snapshot: SeriesSnapshot, policy: TriagePolicy) -> bool:
+def enough_people(rule: AlertRule, snapshot: SeriesSnapshot, policy: TriagePolicy) -> bool:
     """Whether the group's latest 12 months hold the people and events the rule needs."""
     if not snapshot.monthly:
         return True  # a series read without its counts: nothing to judge it by

@@ -21,6 +21,7 @@ from fhir_mappings.synthetic.health_visiting import generate_contacts
 from fhir_mappings.synthetic.mothers import generate_deliveries
 from fhir_mappings.synthetic.neonatal import as_extracted_on, generate_episodes
 from fhir_mappings.synthetic.obstetric_history import obstetric_history
+from fhir_mappings.synthetic.population import CITY, Population
 from fhir_mappings.synthetic.spec import SynthesisSpec
 
 GENERATOR_VERSION = 1
@@ -52,6 +53,8 @@ def generate(
     events: tuple[InjectedEvent, ...] = INJECTED_EVENTS,
     on_stage: Callable[[str], None] = lambda stage: None,
 ) -> SyntheticExtracts:
+    population = CITY.without_inequalities() if spec.nothing_planted else CITY
+    events = () if spec.nothing_planted else events
     streams = iter(np.random.default_rng(s) for s in np.random.SeedSequence(spec.seed).spawn(16))
     month_starts = pd.date_range(f"{spec.start}-01", periods=spec.years * 12, freq="MS")
     extract_date = month_starts[-1] + pd.offsets.MonthEnd(1)
@@ -67,18 +70,21 @@ def generate(
         births_per_year=spec.births_per_year,
         month_starts=month_starts,
         events=events,
+        population=population,
     )
     _mother_identifiers(next(streams), deliveries)
 
     on_stage("births")
     deliveries = add_pregnancy_and_labour(
-        next(streams), deliveries, month_count=month_count, events=events
+        next(streams), deliveries, month_count=month_count, events=events, population=population
     )
-    babies = expand_to_babies(next(streams), deliveries)
+    babies = expand_to_babies(next(streams), deliveries, population)
     _baby_identifiers(next(streams), babies)
 
     on_stage("neonatal")
-    episodes = generate_episodes(next(streams), babies, month_count=month_count, events=events)
+    episodes = generate_episodes(
+        next(streams), babies, month_count=month_count, events=events, population=population
+    )
     _episode_columns(next(streams), episodes)
 
     on_stage("health visiting")
@@ -88,6 +94,7 @@ def generate(
         episodes,
         extract_date=extract_date,
         postcodes=city.postcodes["postcode"].to_numpy(),
+        population=population,
     )
     _contact_columns(next(streams), contacts, babies)
 
@@ -121,7 +128,9 @@ def generate(
         postcode_lookup=city.postcode_lookup(),
         imd_file7=city.imd_file7(),
         hes_deliveries=_hes_deliveries(deliveries, spec.years),
-        truth=_truth(spec, month_starts, extract_date, events, births, deliveries, defected),
+        truth=_truth(
+            spec, month_starts, extract_date, events, births, deliveries, defected, population
+        ),
     )
 
 
@@ -189,6 +198,7 @@ def _truth(
     births: pd.DataFrame,
     deliveries: pd.DataFrame,
     defected: dict[str, DefectedExtract],
+    population: Population,
 ) -> dict[str, Any]:
     return {
         "generator": {"version": GENERATOR_VERSION, **spec.model_dump()},
@@ -211,7 +221,7 @@ def _truth(
             if event.start_month_index(len(month_starts)) < len(month_starts)
         ],
         "rates": truth.rates(births),
-        "planted_inequalities": truth.planted_inequalities(births),
+        "planted_inequalities": truth.planted_inequalities(births, population),
         "defects": {
             "row_defect_rate": spec.defect_rate,
             "by_extract": {

@@ -10,6 +10,7 @@ from fhir_mappings.synthetic import population as pop
 from fhir_mappings.synthetic.mothers import by_quintile, profile_vector
 from fhir_mappings.synthetic.sampling import chance, from_shares
 
+# Coverage and timing are the service's, not a group's: the same in every population.
 HV = pop.HEALTH_VISITING
 MOTHER_COLUMNS = ["_category", "imd_quintile", "interpreter_required", "language", "postcode"]
 CONTACT_ORDER = ("antenatal", "new_birth_visit", "six_to_eight_week_review", "one_year_review")
@@ -22,6 +23,7 @@ def generate_contacts(
     *,
     extract_date: pd.Timestamp,
     postcodes: np.ndarray,
+    population: pop.Population = pop.CITY,
 ) -> pd.DataFrame:
     """One row per contact that happened on or before the extract date."""
     survivors = _surviving_babies(babies, episodes)
@@ -32,7 +34,7 @@ def generate_contacts(
     contacts = contacts[contacts["contact_date"] <= extract_date]
     contacts = contacts.sort_values(["contact_date", "baby_row", "contact_type"], kind="stable")
     contacts = contacts.reset_index(drop=True).join(babies[MOTHER_COLUMNS], on="baby_row")
-    _screens_and_feeding(rng, contacts)
+    _screens_and_feeding(rng, contacts, population)
     _language_and_address(rng, contacts, postcodes)
     return contacts
 
@@ -81,22 +83,25 @@ def _postnatal(
     )
 
 
-def _screens_and_feeding(rng: np.random.Generator, contacts: pd.DataFrame) -> None:
+def _screens_and_feeding(
+    rng: np.random.Generator, contacts: pd.DataFrame, population: pop.Population
+) -> None:
+    hv = population.health_visiting
     n = len(contacts)
     kind = contacts["contact_type"].to_numpy()
     feeding = np.full(n, "", dtype=object)
     for contact_type in CONTACT_ORDER[1:]:
         rows = kind == contact_type
-        feeding[rows] = _feeding(rng, contacts.loc[rows], contact_type)
+        feeding[rows] = _feeding(rng, contacts.loc[rows], contact_type, population)
     contacts["infant_feeding"] = np.where(chance(rng, 0.04, n), "", feeding)
 
     interpreter = contacts["interpreter_required"].to_numpy()
     screened_here = np.isin(kind, ("antenatal", "new_birth_visit", "six_to_eight_week_review"))
     not_done = chance(
-        rng, np.where(interpreter, HV.mood_screen_not_done_interpreter, HV.mood_screen_not_done), n
+        rng, np.where(interpreter, hv.mood_screen_not_done_interpreter, hv.mood_screen_not_done), n
     )
-    p_positive = HV.mood_screen_positive * by_quintile(
-        pop.DEPRIVATION.mood_screen_positive_rr, contacts["imd_quintile"].to_numpy()
+    p_positive = hv.mood_screen_positive * by_quintile(
+        population.deprivation.mood_screen_positive_rr, contacts["imd_quintile"].to_numpy()
     )
     positive = chance(rng, p_positive, n)
     screen = np.where(not_done, "not_done", np.where(positive, "positive", "negative"))
@@ -106,9 +111,9 @@ def _screens_and_feeding(rng: np.random.Generator, contacts: pd.DataFrame) -> No
         [screen == "positive", screen == "negative"],
         [
             np.where(
-                interpreter, HV.referral_after_positive_interpreter, HV.referral_after_positive
+                interpreter, hv.referral_after_positive_interpreter, hv.referral_after_positive
             ),
-            HV.referral_after_negative,
+            hv.referral_after_negative,
         ],
         0.0,
     )
@@ -119,19 +124,22 @@ def _screens_and_feeding(rng: np.random.Generator, contacts: pd.DataFrame) -> No
     )
 
 
-def _feeding(rng: np.random.Generator, seen: pd.DataFrame, contact_type: str) -> np.ndarray:
+def _feeding(
+    rng: np.random.Generator, seen: pd.DataFrame, contact_type: str, population: pop.Population
+) -> np.ndarray:
+    hv = population.health_visiting
     n = len(seen)
     category = seen["_category"].to_numpy()
     quintile = seen["imd_quintile"].to_numpy()
     p_any = np.clip(
-        profile_vector("breastfeeding_6_8_weeks")[category]
-        * by_quintile(pop.DEPRIVATION.breastfeeding_6_8_weeks, quintile)
-        * HV.any_breastfeeding_factor[contact_type],
+        profile_vector(population, "breastfeeding_6_8_weeks")[category]
+        * by_quintile(population.deprivation.breastfeeding_6_8_weeks, quintile)
+        * hv.any_breastfeeding_factor[contact_type],
         0,
         0.97,
     )
     any_breastfeeding = chance(rng, p_any, n)
-    totally = chance(rng, HV.totally_share[contact_type], n)
+    totally = chance(rng, hv.totally_share[contact_type], n)
     return np.where(
         any_breastfeeding,
         np.where(totally, "totally_breastfed", "partially_breastfed"),

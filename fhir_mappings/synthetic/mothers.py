@@ -17,9 +17,9 @@ CATEGORIES = list(pop.ETHNIC_PROFILES)
 LANGUAGES = sorted({code for p in pop.ETHNIC_PROFILES.values() for code in p.languages})
 
 
-def profile_vector(attribute: str) -> np.ndarray:
+def profile_vector(population: pop.Population, attribute: str) -> np.ndarray:
     """One value of a `GroupProfile` attribute per ethnic category, in `CATEGORIES` order."""
-    return np.array([getattr(pop.ETHNIC_PROFILES[c], attribute) for c in CATEGORIES])
+    return np.array([getattr(population.ethnic_profiles[c], attribute) for c in CATEGORIES])
 
 
 def by_quintile(values: tuple[float, ...], quintile: np.ndarray) -> np.ndarray:
@@ -33,20 +33,21 @@ def generate_deliveries(
     births_per_year: int,
     month_starts: pd.DatetimeIndex,
     events: tuple[InjectedEvent, ...],
+    population: pop.Population = pop.CITY,
 ) -> pd.DataFrame:
     month_index = _month_of_each_delivery(rng, births_per_year, month_starts)
     n = len(month_index)
     frame = pd.DataFrame({"month_index": month_index})
     frame["delivery_datetime"] = _datetimes_in_month(rng, month_starts, month_index)
     _residence(rng, city, frame)
-    _identity(rng, frame)
+    _identity(rng, frame, population)
     frame["plurality"] = np.where(chance(rng, pop.TWIN_SHARE, n), 2, 1)
     frame["site_code"] = from_shares(rng, pop.DELIVERY_SITES, n)
     practice = rng.integers(0, len(city.gp_practices), n)
     frame["gp_practice_code"] = city.gp_practices["practice_code"].to_numpy()[practice]
     frame["gp_postcode"] = city.gp_practices["practice_postcode"].to_numpy()[practice]
-    _body_and_smoking(rng, frame, month_starts, events)
-    _mental_health_referral(rng, frame)
+    _body_and_smoking(rng, frame, month_starts, events, population)
+    _mental_health_referral(rng, frame, population)
     return frame
 
 
@@ -88,11 +89,11 @@ def _residence(rng: np.random.Generator, city: City, frame: pd.DataFrame) -> Non
     frame["out_of_area"] = out_of_area
 
 
-def _identity(rng: np.random.Generator, frame: pd.DataFrame) -> None:
+def _identity(rng: np.random.Generator, frame: pd.DataFrame, population: pop.Population) -> None:
     n = len(frame)
     quintile = frame["imd_quintile"].to_numpy()
-    shares = profile_vector("share")
-    affinity = np.array([pop.ETHNIC_PROFILES[c].deprivation_affinity for c in CATEGORIES]).T
+    shares = profile_vector(population, "share")
+    affinity = np.array([population.ethnic_profiles[c].deprivation_affinity for c in CATEGORIES]).T
     category = categorical_index(rng, (shares * affinity)[quintile - 1])
     frame["ethnic_category"] = np.asarray(CATEGORIES, dtype=object)[category]
     frame["ethnic_group"] = frame["ethnic_category"].map(BROAD_GROUP)
@@ -100,7 +101,7 @@ def _identity(rng: np.random.Generator, frame: pd.DataFrame) -> None:
 
     language_table = np.array(
         [
-            [pop.ETHNIC_PROFILES[c].languages.get(code, 0.0) for code in LANGUAGES]
+            [population.ethnic_profiles[c].languages.get(code, 0.0) for code in LANGUAGES]
             for c in CATEGORIES
         ]
     )
@@ -113,8 +114,8 @@ def _identity(rng: np.random.Generator, frame: pd.DataFrame) -> None:
     )
 
     age = rng.normal(
-        profile_vector("age_mean")[category]
-        + by_quintile(pop.DEPRIVATION.age_shift_years, quintile),
+        profile_vector(population, "age_mean")[category]
+        + by_quintile(population.deprivation.age_shift_years, quintile),
         5.5,
     )
     age = np.clip(age, 15.0, 47.9)
@@ -123,7 +124,9 @@ def _identity(rng: np.random.Generator, frame: pd.DataFrame) -> None:
         np.round(age * 365.25), unit="D"
     )
     young = np.clip((age - 16) / 12, 0.15, 1.5)
-    frame["parity"] = np.clip(rng.poisson(profile_vector("parity_mean")[category] * young), 0, 9)
+    frame["parity"] = np.clip(
+        rng.poisson(profile_vector(population, "parity_mean")[category] * young), 0, 9
+    )
 
 
 def _body_and_smoking(
@@ -131,26 +134,27 @@ def _body_and_smoking(
     frame: pd.DataFrame,
     month_starts: pd.DatetimeIndex,
     events: tuple[InjectedEvent, ...],
+    population: pop.Population,
 ) -> None:
     n = len(frame)
     category = frame["_category"].to_numpy()
     quintile = frame["imd_quintile"].to_numpy()
-    median = profile_vector("bmi_median")[category] * by_quintile(
-        pop.DEPRIVATION.bmi_factor, quintile
+    median = profile_vector(population, "bmi_median")[category] * by_quintile(
+        population.deprivation.bmi_factor, quintile
     )
-    bmi = np.clip(np.exp(rng.normal(np.log(median), pop.CLINICAL.bmi_log_sd)), 15.0, 60.0)
+    bmi = np.clip(np.exp(rng.normal(np.log(median), population.clinical.bmi_log_sd)), 15.0, 60.0)
     frame["bmi_at_booking"] = np.where(chance(rng, 0.02, n), np.nan, np.round(bmi, 1))
 
-    p_current = profile_vector("smoking_current")[category] * by_quintile(
-        pop.DEPRIVATION.smoking_rr, quintile
+    p_current = profile_vector(population, "smoking_current")[category] * by_quintile(
+        population.deprivation.smoking_rr, quintile
     )
     draw = rng.random(n)
     booking = np.where(
         draw < p_current,
         "current",
-        np.where(draw < p_current + pop.CLINICAL.smoking_ex, "ex", "never"),
+        np.where(draw < p_current + population.clinical.smoking_ex, "ex", "never"),
     )
-    persistence = pop.CLINICAL.smoking_persistence * multiplier(
+    persistence = population.clinical.smoking_persistence * multiplier(
         events,
         "smoking_persistence",
         frame["month_index"].to_numpy(),
@@ -172,14 +176,18 @@ def _body_and_smoking(
     )
 
 
-def _mental_health_referral(rng: np.random.Generator, frame: pd.DataFrame) -> None:
+def _mental_health_referral(
+    rng: np.random.Generator, frame: pd.DataFrame, population: pop.Population
+) -> None:
     n = len(frame)
-    p = profile_vector("pmh_referral")[frame["_category"].to_numpy()] * by_quintile(
-        pop.DEPRIVATION.pmh_referral_rr, frame["imd_quintile"].to_numpy()
+    p = profile_vector(population, "pmh_referral")[frame["_category"].to_numpy()] * by_quintile(
+        population.deprivation.pmh_referral_rr, frame["imd_quintile"].to_numpy()
     )
     referred = chance(rng, p, n)
     frame["pmh_referral"] = np.where(chance(rng, 0.03, n), "", np.where(referred, "Y", "N"))
     frame["pmh_referral_source"] = np.where(
-        frame["pmh_referral"] == "Y", from_shares(rng, pop.CLINICAL.pmh_referral_sources, n), ""
+        frame["pmh_referral"] == "Y",
+        from_shares(rng, population.clinical.pmh_referral_sources, n),
+        "",
     )
     frame["_pmh_referral_fraction"] = rng.random(n)  # where between booking and birth

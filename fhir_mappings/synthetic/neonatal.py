@@ -33,13 +33,14 @@ def generate_episodes(
     *,
     month_count: int,
     events: tuple[InjectedEvent, ...],
+    population: pop.Population = pop.CITY,
 ) -> pd.DataFrame:
     """One row per neonatal unit episode, keyed by the baby's row in `babies`."""
     live = babies[babies["birth_outcome"] == "live_birth"]
     admitted = live[_admitted(rng, live, month_count, events)]
     episodes = admitted.reset_index(names="baby_row")
     _care(rng, episodes)
-    _discharge(rng, episodes)
+    _discharge(rng, episodes, population)
     _father(rng, episodes)
     return episodes
 
@@ -136,7 +137,9 @@ def _care(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
     episodes["unit_code"] = episodes["site_code"].map(pop.NEONATAL_UNIT_OF_SITE)
 
 
-def _discharge(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
+def _discharge(
+    rng: np.random.Generator, episodes: pd.DataFrame, population: pop.Population
+) -> None:
     n = len(episodes)
     gestation = episodes["gestation_days"].to_numpy()
     p_death = banded(NEONATAL.death_by_gestation, gestation)
@@ -171,8 +174,10 @@ def _discharge(rng: np.random.Generator, episodes: pd.DataFrame) -> None:
     episodes["discharge_destination"] = np.where(died, "died", destination)
 
     p_milk = np.clip(
-        profile_vector("breast_milk_nnu_discharge")[episodes["_category"].to_numpy()]
-        * by_quintile(pop.DEPRIVATION.breast_milk_first_feed, episodes["imd_quintile"].to_numpy()),
+        profile_vector(population, "breast_milk_nnu_discharge")[episodes["_category"].to_numpy()]
+        * by_quintile(
+            population.deprivation.breast_milk_first_feed, episodes["imd_quintile"].to_numpy()
+        ),
         0,
         0.97,
     )

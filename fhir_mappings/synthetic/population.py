@@ -8,7 +8,7 @@ product must find. Change a number here to change the population; the generator 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 # IMD quintile 1 is the most deprived; every per-quintile tuple below is ordered 1..5.
 QUINTILES = (1, 2, 3, 4, 5)
@@ -280,6 +280,15 @@ class ClinicalRates:
     stillbirth_antepartum_share: float = 0.85
     late_booking: float = 0.08
     late_booking_non_english_rr: float = 2.2
+    # (nulliparous, parous) multipliers: a first birth is longer and more often assisted.
+    parity_rr: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {
+            "emergency_caesarean": (1.5, 0.8),
+            "forceps": (1.8, 0.5),
+            "ventouse": (1.6, 0.6),
+            "oasi": (1.6, 0.65),
+        }
+    )
     bmi_log_sd: float = 0.19
     smoking_ex: float = 0.12
     smoking_persistence: float = 0.7  # smokers at booking still smoking at delivery
@@ -463,3 +472,47 @@ FATHER_OCCUPATIONS_BY_QUINTILE: tuple[tuple[str, ...], ...] = (
         "Pharmacist",
     ),
 )
+
+
+# What a group is, as opposed to what happens to it: kept when the risks are made equal.
+GROUP_IDENTITY = ("share", "deprivation_affinity", "languages")
+
+
+@dataclass(frozen=True)
+class Population:
+    """The risks the generator draws from. Who lives where and speaks what (the module's
+    constants) is the city's; what raises a group's risks is here, so a region can be drawn
+    with every inequality designed above, or with none."""
+
+    ethnic_profiles: dict[str, GroupProfile]
+    deprivation: DeprivationProfile
+    clinical: ClinicalRates
+    health_visiting: HealthVisitingRates
+
+    def without_inequalities(self) -> Population:
+        """Every ethnic category at the same risks (the `GroupProfile` defaults), every
+        deprivation quintile alike, language, an interpreter and a first birth changing
+        nothing: a null region, where any alert on a group is a false alarm. Groups keep their
+        sizes, where they live and their languages, so the strata are the city's."""
+        profiles = {
+            category: GroupProfile(**{name: getattr(profile, name) for name in GROUP_IDENTITY})
+            for category, profile in self.ethnic_profiles.items()
+        }
+        flat = {
+            f.name: (0.0 if f.name == "age_shift_years" else 1.0,) * len(QUINTILES)
+            for f in fields(DeprivationProfile)
+        }
+        clinical = replace(
+            self.clinical,
+            late_booking_non_english_rr=1.0,
+            parity_rr={name: (1.0, 1.0) for name in self.clinical.parity_rr},
+        )
+        health_visiting = replace(
+            self.health_visiting,
+            mood_screen_not_done_interpreter=self.health_visiting.mood_screen_not_done,
+            referral_after_positive_interpreter=self.health_visiting.referral_after_positive,
+        )
+        return Population(profiles, DeprivationProfile(**flat), clinical, health_visiting)
+
+
+CITY = Population(ETHNIC_PROFILES, DEPRIVATION, CLINICAL, HEALTH_VISITING)

@@ -15,6 +15,8 @@ class SynthesisSpec(BaseModel):
     start: str = Field("2023-01", description="first month, YYYY-MM")
     seed: int = Field(20_231, ge=0)
     defect_rate: float = Field(0.0, ge=0.0, le=0.5)
+    # A null region: no events, every group at the same risks (the false-alarm benchmark).
+    nothing_planted: bool = False
 
     @field_validator("start")
     @classmethod

@@ -15,6 +15,7 @@ import pandas as pd
 
 from fhir_mappings.synthetic.births import VAGINAL_MODES
 from fhir_mappings.synthetic.events import InjectedEvent
+from fhir_mappings.synthetic.population import CITY, Population
 
 Mask = Callable[[pd.DataFrame], pd.Series]
 
@@ -141,19 +142,21 @@ DEPRIVATION_DESIGN = {
 }
 
 
-def planted_inequalities(births: pd.DataFrame | None = None) -> list[dict[str, object]]:
+def planted_inequalities(
+    births: pd.DataFrame | None = None, population: Population | None = None
+) -> list[dict[str, object]]:
     """The designed inequalities; with the region's clean `births`, each an oracle indicator
     counts says whether the region shows it (`shown`: the worse-off group significantly worse
     over the whole period, by the risk ratio's 95% interval). A planted inequality the region
     is too small to show (a 1.3× risk of stillbirth in a group of a few hundred births) is no
     failure of the product's to find."""
     from fhir_mappings.ethnicity import BROAD_GROUP
-    from fhir_mappings.synthetic import population as pop
 
+    population = population or CITY
     planted: list[dict[str, object]] = []
     for indicator, attribute in ETHNIC_DESIGN.items():
         by_group: dict[str, list[tuple[float, float]]] = {}
-        for category, profile in pop.ETHNIC_PROFILES.items():
+        for category, profile in population.ethnic_profiles.items():
             by_group.setdefault(BROAD_GROUP[category], []).append(
                 (profile.share, getattr(profile, attribute))
             )
@@ -167,7 +170,7 @@ def planted_inequalities(births: pd.DataFrame | None = None) -> list[dict[str, o
                 planted.append({"indicator": indicator, "stratification": "ethnic_group",
                                 "group": group, "designed_ratio": round(ratio, 2)})  # fmt: skip
     for indicator, (attribute, higher_is_worse) in DEPRIVATION_DESIGN.items():
-        values = getattr(pop.DEPRIVATION, attribute)
+        values = getattr(population.deprivation, attribute)
         most, least = values[0], values[-1]
         ratio = most / least if higher_is_worse else least / most
         if ratio >= MATERIAL:

@@ -51,6 +51,11 @@ def synthesis_options(*, default_defect_rate: float) -> Callable[[F], F]:
             show_default=True,
             help="Share of rows carrying a real-world defect (0 for clean extracts).",
         ),
+        click.option(
+            "--nothing-planted",
+            is_flag=True,
+            help="A null region: no events, every group at the same risks (for false alarms).",
+        ),
     )
 
     def decorate(command: F) -> F:
