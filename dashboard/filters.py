@@ -34,7 +34,7 @@ def make_filters(
     indicators: Mapping[str, str],
     stratifications: Mapping[str, str],
     months: Sequence[str],
-    sites: Sequence[str],
+    sites: Mapping[str, str],
     query: Mapping[str, str],
     default_months: int = 36,
 ) -> IndicatorFilters:
@@ -47,7 +47,7 @@ def make_filters(
         "stratification": {title: key for key, title in stratifications.items()},
         "start": {m: m for m in months},
         "end": {m: m for m in months},
-        "site": {"All sites": ALL, **{s: s for s in sites}},
+        "site": {"All sites": ALL, **{name: code for code, name in sites.items()}},
     }
     choices = {name: list(objects.values()) for name, objects in labelled.items()}
     for name, objects in labelled.items():

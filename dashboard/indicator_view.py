@@ -52,6 +52,8 @@ class IndicatorView:
             embed=False,
         )
         self._months: list[dict[str, Any]] = []
+        # Who the table is about, in words, for the download's first columns.
+        self._who: dict[str, str] = {}
         self._refreshing = False
         self.widgets = pn.FlexBox(
             pn.widgets.Select.from_param(filters.param.indicator, width=260),
@@ -116,6 +118,12 @@ class IndicatorView:
         names = {s["stratum"]: s.get("name", s["stratum"]) for s in series["strata"]}
         named = names.get(stratum, stratum)
         who = "everyone" if chart_of == "overall" else f"{named} ({_title(catalogue, chart_of)})"
+        self._who = {
+            "indicator": indicator.title,
+            "grouped_by": _title(catalogue, chart_of),
+            "group": "Everyone" if chart_of == "overall" else named,
+            "group_code": "" if chart_of == "overall" or named == stratum else stratum,
+        }
         self._gap(months, chart_of, stratum, series, indicator.title, unit, marks)
         self.spc.show(
             months,
@@ -270,7 +278,10 @@ class IndicatorView:
 
     def _csv(self) -> io.StringIO:
         buffer = io.StringIO()
-        month_table(self._months).to_csv(buffer, index=False)
+        table = month_table(self._months)
+        for position, (column, value) in enumerate(self._who.items()):
+            table.insert(position, column, value)
+        table.to_csv(buffer, index=False)
         buffer.seek(0)
         return buffer
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.alerting.views import delivery_log, list_alerts
+from service.alerting.views import delivery_log, list_alerts, open_alerts
 from service.indicators import store
 from service.indicators.care_days import care_days
 from service.indicators.catalogue import Catalogue
@@ -166,6 +166,13 @@ class StoredResults:
     def alerts(self, **filters: Any) -> list[dict[str, Any]]:
         with self.session() as session:
             return list_alerts(session, **filters)
+
+    def open_alerts(self) -> list[dict[str, Any]]:
+        """Unresolved alerts in priority order, each with its one line in words."""
+        from alerts.rules.definitions import load_rules
+
+        with self.session() as session:
+            return open_alerts(session, self.catalogue, load_rules())
 
     def deliveries(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.session() as session:

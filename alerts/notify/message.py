@@ -37,11 +37,18 @@ class AlertNotice:
     acknowledge_url: str
     first_notified: str | None = None  # the first notice's message id (threading)
     stratum_title: str = ""  # the group in words ("Black or Black British")
+    rule_chart: str = "rate"  # the chart a special-cause rule read: the rate's or the gap's
 
     @property
     def priority(self) -> float:
         """Triage's priority (alerts/rules/triage.yaml), 0 where it gave none."""
         return float((self.evidence.get("triage") or {}).get("priority") or 0.0)
+
+
+def priority_order(notice: AlertNotice) -> tuple[float, int, str]:
+    """The order alerts are told in, in a digest and on the Overview alike: triage's priority,
+    then severity, then the words."""
+    return (-notice.priority, SEVERITY_ORDER.get(notice.severity, 3), notice.summary)
 
 
 @dataclass(frozen=True)
@@ -57,15 +64,7 @@ class AlertMessage:
     def ordered(self) -> list[AlertNotice]:
         """New before still firing before resolved; within each, by triage's priority."""
         kinds = list(KIND_HEADINGS)
-        return sorted(
-            self.notices,
-            key=lambda n: (
-                kinds.index(n.kind),
-                -n.priority,
-                SEVERITY_ORDER.get(n.severity, 3),
-                n.summary,
-            ),
-        )
+        return sorted(self.notices, key=lambda n: (kinds.index(n.kind), *priority_order(n)))
 
     @property
     def digest(self) -> tuple[list[AlertNotice], int]:
@@ -125,18 +124,76 @@ def headline(notice: AlertNotice) -> str:
             f"{notice.indicator_title}: {group} {_ratio_words(ratio)} the "
             f"{window.get('reference') or 'reference'} rate{compared}{since}{more}"
         )
+    if notice.rule_kind == "special_cause" and notice.rule_chart == "gap":
+        reference = window.get("reference") or "the reference group"
+        return (
+            f"{notice.indicator_title}: the gap between {group} and {reference} is widening "
+            f"(special-cause concern on its gap chart, {notice.period}){more}"
+        )
     if notice.rule_kind == "special_cause":
         who = "" if notice.stratification == "overall" else f" for {group}"
         change = "concern" if "concern" in notice.rule_id else "improvement"
         rate, mean = evidence.get("rate"), evidence.get("mean")
+        how, month = _special_cause_words(evidence, change)
+        how = how or f"special-cause {change} in {notice.period}"
+        latest = evidence.get("period") or notice.period
         figures = (
-            f": {_number(rate)}{unit} against an average of {_number(mean)}"
+            f": {_number(rate)}{unit}{f' in {latest}' if month and month != latest else ''} "
+            f"against an average of {_number(mean)}"
             if rate is not None and mean is not None
             else ""
         )
-        what = f"{notice.indicator_title}{who}: special-cause {change} in {notice.period}"
-        return what + figures + more
+        return f"{notice.indicator_title}{who}: {how}{figures}{more}"
     return notice.summary + more
+
+
+# What each Making Data Count rule saw, in words: (upward, downward, either way).
+SPECIAL_CAUSE_WORDS = {
+    "outside_limits": (
+        "above its upper process limit in {month}",
+        "below its lower process limit in {month}",
+        "outside its process limits in {month}",
+    ),
+    "shift": (
+        "above its average for 7 months or more, to {month}",
+        "below its average for 7 months or more, to {month}",
+        "on one side of its average for 7 months or more, to {month}",
+    ),
+    "trend": (
+        "rising 7 months in a row, to {month}",
+        "falling 7 months in a row, to {month}",
+        "moving one way 7 months in a row, to {month}",
+    ),
+    "two_in_three": (
+        "2 of 3 months near its upper process limit, to {month}",
+        "2 of 3 months near its lower process limit, to {month}",
+        "2 of 3 months near a process limit, to {month}",
+    ),
+}
+
+
+def _special_cause_words(evidence: Mapping[str, Any], change: str) -> tuple[str, str]:
+    """The latest special-cause month of the alert's kind and the rule that named it, in
+    words, with its direction where the indicator has a better one ("rising 7 months in a
+    row, to 2025-11 (special-cause concern)") and that month; empty where the evidence does
+    not say."""
+    months = evidence.get("special_causes") or {}
+    wanted = f"special_cause_{change}"
+    seen = [(month, rule) for month, (rule, kind) in months.items() if kind == wanted]
+    if not seen:
+        return "", ""
+    month, rule = max(seen)
+    words = SPECIAL_CAUSE_WORDS.get(rule)
+    if words is None:
+        return "", ""
+    better = evidence.get("improvement")
+    worse_is_up = {"decrease": True, "increase": False}.get(str(better))
+    if worse_is_up is None:
+        shown = words[2]
+    else:
+        upward = worse_is_up if change == "concern" else not worse_is_up
+        shown = words[0] if upward else words[1]
+    return f"{shown.format(month=month)} (special-cause {change})", month
 
 
 def _unit(evidence: Mapping[str, Any]) -> str:

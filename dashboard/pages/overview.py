@@ -74,16 +74,18 @@ def measure_card(context: DashboardContext, line: dict[str, Any]) -> pn.Column:
 
 
 def open_alerts(context: DashboardContext) -> pn.viewable.Viewable:
-    alerts = [a for a in context.results.alerts() if a["status"] != "resolved"]
+    alerts = context.results.open_alerts()  # most important first, as the digest tells them
     unacknowledged = [a for a in alerts if not a["acknowledged"]]
     items = "".join(
         f"<li>{badge(variation('special_cause_concern'), a['severity'])} "
-        f'<a href="/dashboard/alerts?alert={a["fingerprint"]}">{html.escape(a["summary"])}</a></li>'
+        f'<a href="/dashboard/alerts?alert={a["fingerprint"]}">{html.escape(a["headline"])}</a>'
+        "</li>"
         for a in unacknowledged[:OPEN_ALERTS_SHOWN]
     )
     more = len(unacknowledged) - OPEN_ALERTS_SHOWN
     return html_pane(
-        f"<h2>Open alerts</h2><p>{len(unacknowledged):,} open and not acknowledged, "
+        f"<h2>Open alerts</h2><p>Most important first. {len(unacknowledged):,} open and not "
+        "acknowledged, "
         f"{len(alerts) - len(unacknowledged):,} acknowledged. "
         '<a href="/dashboard/alerts">All alerts</a></p>'
         + (f"<ul>{items}</ul>" if items else "<p>No open alerts.</p>")
@@ -94,5 +96,5 @@ def open_alerts(context: DashboardContext) -> pn.viewable.Viewable:
 
 def _group_words(context: DashboardContext, red_group: str) -> str:
     stratification, stratum = red_group.split("=", 1)
-    title = context.results.catalogue.stratifications[stratification].title
-    return f"{stratum} ({title.split(' (')[0].lower()})"
+    grouping = context.results.catalogue.stratifications[stratification]
+    return f"{grouping.name_of(stratum)} ({grouping.title.split(' (')[0].lower()})"

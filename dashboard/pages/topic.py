@@ -23,8 +23,12 @@ def indicator_page(
 ) -> tuple[pn.Column, IndicatorView]:
     results = context.results
     months = [m["period"] for m in _overall_months(context, indicators[0])]
-    sites = [s["stratum"] for s in results.series(indicators[0], "site")["strata"]]
     catalogue = results.catalogue
+    site = catalogue.stratifications["site"]
+    sites = {
+        s["stratum"]: site.name_of(s["stratum"])
+        for s in results.series(indicators[0], "site")["strata"]
+    }
     filters = make_filters(
         {i: catalogue.indicators[i].title for i in indicators},
         {s: catalogue.stratifications[s].title for s in strata},

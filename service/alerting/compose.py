@@ -42,7 +42,12 @@ class Queued:
 
 
 def notice_of(
-    alert: Alert, kind: str, rule_kind: str, catalogue: Catalogue, base_url: str
+    alert: Alert,
+    kind: str,
+    rule_kind: str,
+    catalogue: Catalogue,
+    base_url: str,
+    rule_chart: str = "rate",
 ) -> AlertNotice:
     indicator = catalogue.indicators.get(alert.indicator_id)
     query = urlencode(
@@ -63,6 +68,7 @@ def notice_of(
         stratification=alert.stratification,
         stratum=alert.stratum,
         stratum_title=group_name(catalogue, alert.stratification, alert.stratum),
+        rule_chart=rule_chart,
         period=alert.last_period,
         summary=alert.summary,
         evidence={**alert.evidence, "per": indicator.per if indicator else 100},

@@ -99,8 +99,11 @@ def evaluate_alerts(
                     )
                 continue
             report.notices[change.notice] += 1
-            kind = rules[alert.rule_id].kind if alert.rule_id in rules else "special_cause"
-            notices.append((alert, notice_of(alert, change.notice, kind, catalogue, base_url)))
+            rule = rules.get(alert.rule_id)
+            kind, chart = (rule.kind, rule.chart) if rule else ("special_cause", "rate")
+            notices.append(
+                (alert, notice_of(alert, change.notice, kind, catalogue, base_url, chart))
+            )
         report.queued = queue_notices(
             session,
             notices,

@@ -37,6 +37,14 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
             "lower_limit": points["lower_limit"][latest],
             "upper_limit": points["upper_limit"][latest],
             "chart": points["chart"],
+            # Which Making Data Count rule named each recent special-cause month, and which way
+            # is better: what the alert's one line says in words ("rising for 7 months").
+            "special_causes": {
+                _month(points, i): [points["rule"][i], points["point_type"][i]]
+                for i in range(max(0, latest - 5), latest + 1)
+                if points["rule"][i]
+            },
+            "improvement": indicator.improvement,
         }
         window = row.window or {}
         if row.stratification != "overall" and window:
@@ -89,6 +97,10 @@ def series_snapshots(session: Session, catalogue: Catalogue) -> list[SeriesSnaps
                 _gradient_snapshot(catalogue, indicator, summary, latest_of[indicator.id])
             )
     return snapshots
+
+
+def _month(points: dict[str, list[Any]], i: int) -> str:
+    return month_label(points["month"][i])
 
 
 def _gradient_snapshot(

@@ -4,6 +4,7 @@ carries its signature in the query string, so only its host is shown)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,9 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.notify.message import headline, priority_order
+from alerts.rules.definitions import AlertRule
+from service.indicators.catalogue import Catalogue
 from service.storage.models import Alert, AlertEvent, DeliveryAttempt, OutboxNotification, Silence
 
 STATUSES = ("pending", "firing", "resolved")
@@ -65,6 +69,23 @@ def list_alerts(
             Alert.acknowledged_at.is_not(None) if acknowledged else Alert.acknowledged_at.is_(None)
         )
     return [alert_view(a) for a in session.scalars(query)]
+
+
+def open_alerts(
+    session: Session, catalogue: Catalogue, rules: Mapping[str, AlertRule]
+) -> list[dict[str, Any]]:
+    """The alerts not yet resolved, most important first (the digest's order), each with its
+    one line in words (`headline`) as the nightly message tells it."""
+    from service.alerting.compose import notice_of
+
+    alerts = session.scalars(select(Alert).where(Alert.status != "resolved"))
+    told = []
+    for alert in alerts:
+        rule = rules.get(alert.rule_id)
+        kind, chart = (rule.kind, rule.chart) if rule else ("special_cause", "rate")
+        told.append((alert, notice_of(alert, "firing", kind, catalogue, "", chart)))
+    told.sort(key=lambda pair: priority_order(pair[1]))
+    return [{**alert_view(alert), "headline": headline(notice)} for alert, notice in told]
 
 
 def alert_history(session: Session, fingerprint: str) -> list[dict[str, Any]]:

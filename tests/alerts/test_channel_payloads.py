@@ -13,7 +13,7 @@ import pytest
 from alerts.notify.delivery import retry_after
 from alerts.notify.email import build_email, chart_cid
 from alerts.notify.identifiers import find_identifiers
-from alerts.notify.message import AlertMessage, AlertNotice
+from alerts.notify.message import AlertMessage, AlertNotice, headline
 from alerts.notify.teams import MAX_CARD_BYTES, teams_payload
 from service.alerting.outbox import backoff
 
@@ -183,6 +183,33 @@ def test_the_teams_card_is_adaptive_card_1_4_with_chart_and_acknowledge_links() 
         "Medium: Third- or fourth-degree tear for Asian or Asian British: special-cause concern "
         "in 2025-06: 87.6 per 1,000 against an average of 40.1"
     ) in text
+
+
+def test_a_special_cause_says_which_way_and_by_which_rule_in_words() -> None:
+    causes = {
+        "2025-03": ["shift", "special_cause_concern"],
+        "2025-05": ["outside_limits", "special_cause_concern"],
+        "2025-06": ["trend", "special_cause_improvement"],
+    }
+    evidence = {**notice().evidence, "special_causes": causes, "improvement": "decrease"}
+    # Lower is better: concern is upward; the latest month of the alert's own kind is told.
+    assert headline(notice(evidence=evidence)) == (
+        "Third- or fourth-degree tear for Asian or Asian British: above its upper process limit "
+        "in 2025-05 (special-cause concern): 87.6 per 1,000 in 2025-06 against an average of 40.1"
+    )
+    # Higher is better (breastfeeding): a concern is a fall, an improvement a rise.
+    rising = {**evidence, "improvement": "increase"}
+    improving = notice(rule_id="special_cause_improvement_overall", evidence=rising)
+    assert "rising 7 months in a row, to 2025-06 (special-cause improvement)" in headline(improving)
+    assert "below its lower process limit in 2025-05" in headline(notice(evidence=rising))
+
+
+def test_a_widening_gap_is_told_as_the_gap_between_the_groups() -> None:
+    widening = notice(rule_id="gap_widening", rule_chart="gap")
+    assert headline(widening) == (
+        "Third- or fourth-degree tear: the gap between Asian or Asian British and White is "
+        "widening (special-cause concern on its gap chart, 2025-06)"
+    )
 
 
 def test_a_card_with_hundreds_of_alerts_is_the_top_ten_by_priority_under_20000_bytes() -> None:

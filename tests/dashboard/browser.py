@@ -76,6 +76,43 @@ def chart_titles(page: Any) -> list[str]:
     )
 
 
+def texts_read(page: Any) -> dict[str, list[str]]:
+    """What a reader sees on the page, shadow roots included (Panel draws into them): every
+    text node outside style and script, every selector option, and of the charts their
+    titles, axis categories, legend entries and axis labels."""
+    return page.evaluate(
+        """() => {
+            const roots = [document];
+            for (let i = 0; i < roots.length; i++)
+                for (const el of roots[i].querySelectorAll('*'))
+                    if (el.shadowRoot) roots.push(el.shadowRoot);
+            const text = [], options = [];
+            for (const root of roots) {
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const parent = node.parentElement;
+                    if (parent && ['STYLE', 'SCRIPT'].includes(parent.tagName)) continue;
+                    if (node.nodeValue.trim()) text.push(node.nodeValue.trim());
+                }
+                for (const option of root.querySelectorAll('option'))
+                    options.push(option.textContent.trim());
+            }
+            const models = (window.Bokeh ? Bokeh.documents : [])
+                .flatMap(doc => Array.from(doc.all_models));
+            const words = v => (v && typeof v === 'object' && 'value' in v) ? v.value : v;
+            const factors = models.filter(m => Array.isArray(m.factors))
+                .flatMap(m => m.factors.flat().map(String));
+            const legends = models.filter(m => m.type === 'LegendItem')
+                .map(m => String(words(m.label) ?? ''));
+            const titles = models.filter(m => m.title && typeof m.title.text === 'string')
+                .map(m => m.title.text)
+                .concat(models.filter(m => typeof m.axis_label === 'string')
+                    .map(m => m.axis_label));
+            return {text, options, factors, legends, titles};
+        }"""
+    )
+
+
 class Console:
     """The browser console's errors and the page's uncaught exceptions."""
 

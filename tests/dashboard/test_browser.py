@@ -13,8 +13,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.dashboard.browser import Console, bokeh_sources, wait_for_page
+from tests.dashboard.browser import Console, bokeh_sources, texts_read, wait_for_page
 from tests.dashboard.conftest import Dashboard, sign_in
+from tests.group_words import codes_as_labels, codes_in_text
 
 PAGES = [
     "/dashboard",
@@ -31,6 +32,17 @@ PAGES = [
     "/dashboard/alerts",
     "/dashboard/interventions",
     "/dashboard/voices",
+]
+
+# Every page, and the pages of groups that have codes: categories, languages, deprivation.
+PAGES_OF_CODED_GROUPS = [
+    "/dashboard/perineal-trauma?stratification=ethnic_category",
+    "/dashboard/perineal-trauma?stratification=language",
+    "/dashboard/birth-outcomes?stratification=imd_quintile",
+    "/dashboard/deprivation?stratification=imd_decile",
+    "/dashboard/perineal-trauma?stratification=ethnic_category&stratum=H",
+    "/dashboard/perineal-trauma?stratification=language&stratum=pl",
+    "/dashboard/birth-outcomes?stratification=imd_quintile&stratum=1",
 ]
 
 
@@ -70,6 +82,16 @@ def test_every_page_loads_with_no_console_errors(
     page.screenshot(path=str(dashboard.screenshots / f"{path.strip('/').replace('/', '_')}.png"),
                     full_page=True)  # fmt: skip
     assert console.errors == []
+
+
+@pytest.mark.parametrize("path", PAGES + PAGES_OF_CODED_GROUPS)
+def test_no_group_is_named_by_its_code_alone(page: Any, dashboard: Dashboard, path: str) -> None:
+    sign_in(page, dashboard, target=path)
+    read = texts_read(page)
+    assert read["text"]
+    assert codes_in_text(read["text"] + read["titles"]) == []
+    assert codes_as_labels(read["factors"] + read["legends"]) == []
+    assert codes_as_labels(read["options"], numbers=False) == []
 
 
 def test_the_overview_shows_at_most_eight_measures_with_icons_and_open_alerts(
@@ -229,7 +251,12 @@ def test_the_csv_download_holds_rounded_counts(page: Any, dashboard: Dashboard) 
         page.get_by_role("button", name="Download the table (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
     assert rows
+    assert list(rows[0])[:5] == ["indicator", "grouped_by", "group", "group_code", "month"]
     assert set(rows[0]) >= {"month", "numerator", "denominator", "rate"}
+    # Who the table is about, in words, the code beside.
+    assert {(r["grouped_by"], r["group"], r["group_code"]) for r in rows} == {
+        ("Ethnic group", "Asian or Asian British", "Asian")
+    }
     for row in rows:
         for name in ("numerator", "denominator"):
             count = int(row[name])

@@ -78,8 +78,8 @@ def test_email_goes_through_starttls_and_login_as_multipart_with_the_chart_inlin
     # Each alert one line in words: the group named, never by its code alone.
     # The group's special cause carries its disparity and widening gap, folded in.
     assert (
-        "Smoking at time of delivery for Asian or Asian British: special-cause concern in "
-        "2024-06: 12.0% against an average of 5.4 (and 2 more)"
+        "Smoking at time of delivery for Asian or Asian British: above its upper process limit "
+        "in 2024-06 (special-cause concern): 12.0% against an average of 5.4 (and 2 more)"
     ) in plain
     html = email.get_body(("html",))
     assert html is not None

@@ -18,9 +18,11 @@ def seed_counts(
     database_url: str,
     strata: dict[str, list[int]] | None = None,
     overall: list[int] = SMOKING_NUMERATORS,
+    stratified: dict[str, dict[str, list[int]]] | None = None,
 ) -> None:
     """Counts for smoking at delivery (overall, and by ethnic group when `strata` is given as
-    group → numerators over 500 a month), then the statistics computed from them."""
+    group → numerators over 500 a month, or by any stratification in `stratified`), then the
+    statistics computed from them."""
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     months = pd.date_range("2023-01-01", periods=len(overall), freq="MS")
@@ -38,13 +40,16 @@ def seed_counts(
             }
         )
     ]
-    for group, numerators in (strata or {}).items():
+    groups = [("ethnic_group", g, n) for g, n in (strata or {}).items()] + [
+        (by, g, n) for by, of in (stratified or {}).items() for g, n in of.items()
+    ]
+    for stratification, group, numerators in groups:
         frames.append(
             pd.DataFrame(
                 {
                     "indicator_id": "smoking_at_delivery",
                     "period": months,
-                    "stratification": "ethnic_group",
+                    "stratification": stratification,
                     "stratum": group,
                     "population": 500,
                     "complete": 500,
