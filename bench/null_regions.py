@@ -104,11 +104,10 @@ def read_night(database_url: str, seed: int) -> Night:
     from alerts.rules.cycle import held_back
     from alerts.rules.definitions import load_rules
     from alerts.rules.evaluation import holds
-    from alerts.triage.false_alarms import chance_per_night
     from alerts.triage.funnel import CLINICAL
     from alerts.triage.policy import load_policy
+    from service.alerting.false_alarms import chance_tonight
     from service.alerting.snapshots import series_snapshots
-    from service.alerting.triage_inputs import references
     from service.indicators.catalogue import load_catalogue
     from service.storage.engine import make_engine, make_session_factory
     from service.storage.models import Alert
@@ -119,7 +118,7 @@ def read_night(database_url: str, seed: int) -> Night:
     night = Night(seed, 0.0)
     with make_session_factory(engine)() as session:
         snapshots = series_snapshots(session, catalogue)
-        for chance in chance_per_night(rules, policy, snapshots, references(catalogue)):
+        for chance in chance_tonight(session, catalogue, rules, policy):
             night.expected[chance.rule_id] = chance.expected
             night.watched[chance.rule_id] = f"{chance.watched:,} {chance.unit}"
         held = held_back(rules, snapshots)

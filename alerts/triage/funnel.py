@@ -270,10 +270,12 @@ def _fold(
     for merge in policy.merge:
         mine = [c for c in folded if c.rule.id in merge.rules]
         others = [c for c in folded if c.rule.id not in merge.rules]
+
+        def merged_by(c: Candidate, by: tuple[str, ...] = tuple(merge.by)) -> Hashable:
+            return tuple(_label(c, name, policy) for name in by)
+
         folded = others + _merge(
-            mine,
-            lambda c, by=merge.by: tuple(_label(c, name, policy) for name in by),
-            prefer=lambda c: (not c.judged_worth_telling, -c.priority),
+            mine, merged_by, prefer=lambda c: (not c.judged_worth_telling, -c.priority)
         )
     folded = _into_parents(folded, policy)
     folded = _merge(

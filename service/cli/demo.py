@@ -54,6 +54,7 @@ def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
     """The scheduler's jobs once, in-process: evaluate the alerts, deliver them, and evaluate
     again to show that a re-run sends nothing new."""
     from alerts.rules.definitions import load_rules
+    from service.alerting.false_alarms import chance_tonight, describe_chance
     from service.alerting.planted import alert_findings
     from service.alerting.receivers import routing_for
     from service.cli.alerts import describe_delivery, describe_evaluation, describe_funnel
@@ -65,6 +66,8 @@ def run_alert_jobs(state: CliState, truth: dict[str, Any]) -> None:
     evaluated = tasks.evaluate(settings, sessions, utc_now)
     click.echo("    " + describe_evaluation(evaluated))
     click.echo("    " + describe_funnel(evaluated))
+    with sessions() as session:
+        click.echo("    " + describe_chance(chance_tonight(session, load_catalogue())))
     click.echo("    " + describe_delivery(tasks.deliver(settings, sessions, utc_now)))
     for receiver in routing_for(settings).receivers.values():
         places = [*receiver.email, receiver.teams_webhook_url or "", receiver.outbox_file or ""]
