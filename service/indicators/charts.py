@@ -91,8 +91,9 @@ def chart_series(
     month_range: dict[str, tuple[int, int]],
     rebase_months: dict[tuple[str, str, str], list[int]],
 ) -> dict[str, npt.NDArray[Any]]:
-    """Every series' SPC: XmR on the overall series, Laney p′ (or exact binomial limits) on
-    strata, classified by the MDC rules; strata without a rebase in one batch."""
+    """Every series' SPC: XmR on the overall series (or, where its events are rare, the groups'
+    chart), Laney p′ (or exact binomial limits) on strata, classified by the MDC rules; strata
+    without a rebase in one batch."""
     shape = grid.columns["rate"].shape
     out: dict[str, npt.NDArray[Any]] = {
         "centre": np.full(shape, np.nan),
@@ -109,11 +110,11 @@ def chart_series(
         first, last = month_range[key[0]]
         span = slice(first - grid.first_month, last - grid.first_month + 1)
         starts = sorted({m - first for m in rebase_months.get(key, ()) if first < m <= last})
-        if key[1] == "overall":
+        if key[1] == "overall" and not rare_events(grid, row, span):
             chart = _xmr_chart(
                 grid.columns["rate"][row, span], usable[row, span], indicator, starts
             )
-        elif starts:
+        elif starts or key[1] == "overall":
             chart = _proportion_chart(
                 grid.columns["numerator"][row, span],
                 grid.columns["denominator"][row, span],
@@ -130,6 +131,19 @@ def chart_series(
         _proportion_batch(grid, catalogue, usable, np.array(batch), out)
     out |= _gaps(grid, catalogue, usable)
     return out
+
+
+def rare_events(grid: SeriesGrid, row: int, span: slice) -> bool:
+    """Whether a typical month of the series expects fewer than 5 events. An XmR chart of such
+    a rate is no guide: months without an event make its moving ranges, and so its limits,
+    narrower than one event, and a single event crosses them. Such an overall chart is charted
+    as the groups' are, against exact binomial probability limits."""
+    usable = grid.columns["dq_pass"][row, span] == True  # noqa: E712 - True/False/None
+    x = np.where(usable, grid.columns["numerator"][row, span], 0).astype(np.float64)
+    n = np.where(usable, grid.columns["denominator"][row, span], 0).astype(np.float64)
+    if n.sum() <= 0:
+        return False
+    return bool(needs_exact_limits(n[None, :], np.array([x.sum() / n.sum()]))[0])
 
 
 def _gaps(

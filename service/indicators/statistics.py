@@ -17,7 +17,14 @@ from alerts.inequality import sii
 from alerts.inequality.funnel import funnel_limits
 from alerts.spc.xmr import TRIAL_LIMIT_POINTS
 from service.indicators.catalogue import Catalogue, Indicator
-from service.indicators.charts import SERIES_KEY, Rebase, SeriesGrid, chart_series, rebase_months
+from service.indicators.charts import (
+    SERIES_KEY,
+    Rebase,
+    SeriesGrid,
+    chart_series,
+    rare_events,
+    rebase_months,
+)
 from service.indicators.comparisons import rates
 from service.indicators.counting import NOT_RECORDED
 from service.indicators.months import month_label, month_number
@@ -60,7 +67,8 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
         span = slice(first - grid.first_month, last - grid.first_month + 1)
         points: dict[str, Any] = {name: column[row, span] for name, column in grid.columns.items()}
         points |= {name: column[row, span] for name, column in charts.items()}
-        points["chart"] = "xmr" if key[1] == "overall" else "p_prime"
+        overall_xmr = key[1] == "overall" and not rare_events(grid, row, span)
+        points["chart"] = "xmr" if overall_xmr else "p_prime"
         points["month"] = np.arange(first, last + 1)
         window = window_rows.get(key, {})
         results.series.append(_series_record(indicator, key[1], key[2], points, window))

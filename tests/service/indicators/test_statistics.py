@@ -164,6 +164,27 @@ def test_strata_charts_use_exact_limits_for_rare_events() -> None:
     assert chart["points"]["point_type"][-1] == "common_cause"
 
 
+def test_an_overall_chart_of_a_rare_outcome_has_exact_limits_not_xmr_ones() -> None:
+    # Neonatal deaths in a unit of 1,000 births a month: two in two years. Its XmR chart: the
+    # 4 moving ranges of one death (1 per 1,000) are over 3.267 × the mean range (0.17), so
+    # the screening drops them, the mean range is 0 and the limits sit on the mean: each
+    # month with a death is "beyond the limits" (checked here). A typical month expects 0.08
+    # deaths (< 5): against exact binomial limits a month with one death is no signal
+    # (P(X ≥ 1 | p̄ = 1/12,000) is 8%, far from the 0.135% the limits keep).
+    numerators = [0] * 24
+    numerators[8] = numerators[20] = 1
+    denominators = [1000] * 24
+    rates_per_1000 = [n / d * 1000 for n, d in zip(numerators, denominators, strict=True)]
+    assert "special_cause_concern" in set(xmr(rates_per_1000, improvement="decrease")["point_type"])
+    results = analyse(
+        counts("neonatal_death", "overall", "all", numerators, denominators), load_catalogue()
+    )
+    chart = series(results, "neonatal_death", "overall", "all")["points"]
+    assert chart["chart"] == "p_prime"
+    assert chart["upper_limit"][-1] >= 1.0  # a month with one death is within the limits
+    assert "special_cause_concern" not in set(chart["point_type"])
+
+
 def test_window_summary_funnel_and_gradient() -> None:
     rows = []
     for quintile, rate in zip("12345", (0.12, 0.10, 0.08, 0.06, 0.04), strict=True):
