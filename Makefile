@@ -26,8 +26,12 @@ lint: $(VENV)/.installed-dev
 demo-check: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m tests.dashboard.demo_check
 
-bench: $(VENV)/.installed
-	$(BIN)/python bench/synth.py
+# Every bench script, or one: `make bench NAME=ingest`. Some need the dev extra or a demo database
+# (their docstrings say which); each prints its figures.
+NAME ?=
+bench: $(VENV)/.installed-dev
+	@set -e; for script in $(if $(NAME),bench/$(NAME).py,bench/*.py); do \
+		echo "== $$script"; $(BIN)/python $$script; done
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

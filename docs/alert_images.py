@@ -39,7 +39,7 @@ STAGE_WORDS = {
 
 
 def main() -> None:
-    from bench.alerts import NOW, scratch_database
+    from bench.alerting import NOW, scratch_database
     from service.config import Settings
     from service.scheduling import tasks
     from service.storage.engine import make_engine, make_session_factory

@@ -1,7 +1,7 @@
 """Benchmark alerting: rule evaluation over the demo's indicator results, and delivery of 1,000
 queued notifications to local receivers.
 
-    .venv/bin/python bench/alerts.py [--demo-database var/perinatal.db] [--repeat 3]
+    .venv/bin/python bench/alerting.py [--demo-database var/perinatal.db] [--repeat 3]
 
 Run `make demo` first: the indicator results (`indicator_series`) of its database are copied
 into a scratch SQLite database for each repetition, so every evaluation starts with no alerts
