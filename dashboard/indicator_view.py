@@ -124,7 +124,7 @@ class IndicatorView:
             "group": "Everyone" if chart_of == "overall" else named,
             "group_code": "" if chart_of == "overall" or named == stratum else stratum,
         }
-        self._gap(months, chart_of, stratum, series, indicator.title, unit, marks)
+        self._gap(months, chart_of, stratum, named, series, indicator.title, unit, marks)
         self.spc.show(
             months,
             marks,
@@ -150,6 +150,7 @@ class IndicatorView:
         months: list[dict[str, Any]],
         chart_of: str,
         stratum: str,
+        group: str,
         series: dict[str, Any],
         title: str,
         unit: str,
@@ -177,8 +178,6 @@ class IndicatorView:
         self.gap_pane.visible = shown and bool(gap_months)
         if not self.gap_pane.visible:
             return
-        group = next((s.get("name", stratum) for s in series["strata"] if s["stratum"] == stratum),
-                     stratum)  # fmt: skip
         self.gap.show(
             gap_months,
             marks,

@@ -22,6 +22,7 @@ from alerts.notify.fhir_resources import communication, detected_issue
 from alerts.notify.identifiers import ensure_no_identifiers
 from alerts.notify.message import AlertMessage, AlertNotice
 from alerts.routing import AlertLabels, Receiver, Routing
+from alerts.rules.definitions import AlertRule
 from service.alerting.snapshots import group_name
 from service.alerting.subscriptions import matching_subscriptions
 from service.indicators import store
@@ -42,13 +43,10 @@ class Queued:
 
 
 def notice_of(
-    alert: Alert,
-    kind: str,
-    rule_kind: str,
-    catalogue: Catalogue,
-    base_url: str,
-    rule_chart: str = "rate",
+    alert: Alert, kind: str, rule: AlertRule | None, catalogue: Catalogue, base_url: str
 ) -> AlertNotice:
+    """`rule` is the alert's rule (None for one since removed from the rules: read as a
+    special cause on the rate's chart)."""
     indicator = catalogue.indicators.get(alert.indicator_id)
     query = urlencode(
         {
@@ -61,14 +59,14 @@ def notice_of(
         fingerprint=alert.fingerprint,
         kind=kind,  # type: ignore[arg-type]
         rule_id=alert.rule_id,
-        rule_kind=rule_kind,
+        rule_kind=rule.kind if rule else "special_cause",
         severity=alert.severity,
         indicator_id=alert.indicator_id,
         indicator_title=indicator.title if indicator else alert.indicator_id,
         stratification=alert.stratification,
         stratum=alert.stratum,
         stratum_title=group_name(catalogue, alert.stratification, alert.stratum),
-        rule_chart=rule_chart,
+        rule_chart=rule.chart if rule else "rate",
         period=alert.last_period,
         summary=alert.summary,
         evidence={**alert.evidence, "per": indicator.per if indicator else 100},

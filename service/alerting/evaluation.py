@@ -100,10 +100,7 @@ def evaluate_alerts(
                 continue
             report.notices[change.notice] += 1
             rule = rules.get(alert.rule_id)
-            kind, chart = (rule.kind, rule.chart) if rule else ("special_cause", "rate")
-            notices.append(
-                (alert, notice_of(alert, change.notice, kind, catalogue, base_url, chart))
-            )
+            notices.append((alert, notice_of(alert, change.notice, rule, catalogue, base_url)))
         report.queued = queue_notices(
             session,
             notices,

@@ -79,11 +79,10 @@ def open_alerts(
     from service.alerting.compose import notice_of
 
     alerts = session.scalars(select(Alert).where(Alert.status != "resolved"))
-    told = []
-    for alert in alerts:
-        rule = rules.get(alert.rule_id)
-        kind, chart = (rule.kind, rule.chart) if rule else ("special_cause", "rate")
-        told.append((alert, notice_of(alert, "firing", kind, catalogue, "", chart)))
+    told = [
+        (alert, notice_of(alert, "firing", rules.get(alert.rule_id), catalogue, ""))
+        for alert in alerts
+    ]
     told.sort(key=lambda pair: priority_order(pair[1]))
     return [{**alert_view(alert), "headline": headline(notice)} for alert, notice in told]
 

@@ -110,7 +110,7 @@ def chart_series(
         first, last = month_range[key[0]]
         span = slice(first - grid.first_month, last - grid.first_month + 1)
         starts = sorted({m - first for m in rebase_months.get(key, ()) if first < m <= last})
-        if key[1] == "overall" and not rare_events(grid, row, span):
+        if chart_kind(grid, row, span, key[1]) == "xmr":
             chart = _xmr_chart(
                 grid.columns["rate"][row, span], usable[row, span], indicator, starts
             )
@@ -131,6 +131,14 @@ def chart_series(
         _proportion_batch(grid, catalogue, usable, np.array(batch), out)
     out |= _gaps(grid, catalogue, usable)
     return out
+
+
+def chart_kind(grid: SeriesGrid, row: int, span: slice, stratification: str) -> str:
+    """ "xmr" for an overall series, "p_prime" for a group's, or an overall one whose events
+    are rare (`rare_events`)."""
+    if stratification == "overall" and not rare_events(grid, row, span):
+        return "xmr"
+    return "p_prime"
 
 
 def rare_events(grid: SeriesGrid, row: int, span: slice) -> bool:

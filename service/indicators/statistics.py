@@ -21,8 +21,8 @@ from service.indicators.charts import (
     SERIES_KEY,
     Rebase,
     SeriesGrid,
+    chart_kind,
     chart_series,
-    rare_events,
     rebase_months,
 )
 from service.indicators.comparisons import rates
@@ -67,8 +67,7 @@ def analyse(counts: pd.DataFrame, catalogue: Catalogue, rebases: Sequence[Rebase
         span = slice(first - grid.first_month, last - grid.first_month + 1)
         points: dict[str, Any] = {name: column[row, span] for name, column in grid.columns.items()}
         points |= {name: column[row, span] for name, column in charts.items()}
-        overall_xmr = key[1] == "overall" and not rare_events(grid, row, span)
-        points["chart"] = "xmr" if overall_xmr else "p_prime"
+        points["chart"] = chart_kind(grid, row, span, key[1])
         points["month"] = np.arange(first, last + 1)
         window = window_rows.get(key, {})
         results.series.append(_series_record(indicator, key[1], key[2], points, window))
