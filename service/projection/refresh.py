@@ -199,14 +199,25 @@ def _families_of_the_same_babies(
         )
         for person, family in rows:
             known.setdefault(person, family)
-    given_up: set[str] = set()
+    # The motherless family each baby with a mother would give up, if one was stored: looked
+    # up together (few exist), not a query per baby. The first record of a baby decides.
+    joining: dict[str, str] = {}
     for baby in babies:
         if baby.family_key.startswith(MOTHERLESS_FAMILY):
             continue
         known.setdefault(baby.person_key, baby.family_key)
-        stale = PatientIdentity.family_key == f"{MOTHERLESS_FAMILY}{baby.person_key}"
-        given_up.update(session.scalars(select(PatientIdentity.family_key).where(stale)))
-        session.execute(update(PatientIdentity).where(stale).values(family_key=baby.family_key))
+        joining.setdefault(f"{MOTHERLESS_FAMILY}{baby.person_key}", baby.family_key)
+    given_up = set(
+        _column_values(
+            session, PatientIdentity.family_key, PatientIdentity.family_key, list(joining)
+        )
+    )
+    for stale in sorted(given_up):
+        session.execute(
+            update(PatientIdentity)
+            .where(PatientIdentity.family_key == stale)
+            .values(family_key=joining[stale])
+        )
     adopted = [
         replace(i, family_key=known[i.person_key])
         if i.role == "baby" and i.family_key.startswith(MOTHERLESS_FAMILY) and i.person_key in known
