@@ -10,12 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, cast, select, update
+from sqlalchemy import LargeBinary, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.clock import Clock
 from service.storage.bulk import read_in_key_order
 from service.storage.models import BulkExport, FhirResource
+from service.storage.resource_json import unpack
 
 logger = logging.getLogger(__name__)
 PAGE = 5_000
@@ -70,8 +71,9 @@ def _export_type(
     *,
     progress: str,
 ) -> int:
-    # The stored JSON text is written as it is: no parsing and re-serialising per resource.
-    query = select(FhirResource.id, cast(FhirResource.resource, Text)).where(
+    # The stored JSON text is written as it is, only decompressed: no parsing and
+    # re-serialising per resource.
+    query = select(FhirResource.id, type_coerce(FhirResource.resource, LargeBinary)).where(
         FhirResource.resource_type == resource_type, FhirResource.deleted.is_(False)
     )
     if since is not None:
@@ -96,7 +98,7 @@ def _export_type(
                 ).all()
             if not page:
                 return written
-            ndjson.write("\n".join(text for _, text in page))
+            ndjson.write("\n".join(unpack(stored).decode() for _, stored in page))
             ndjson.write("\n")
             written += len(page)
             after = page[-1][0]

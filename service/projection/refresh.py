@@ -17,7 +17,17 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, Text, cast, delete, func, insert, literal, select, type_coerce, update
+from sqlalchemy import (
+    LargeBinary,
+    Table,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 from fhir_mappings.fhir.naming import CLINICAL_RESOURCE_TYPES
@@ -38,6 +48,7 @@ from service.storage.models import (
     ProjectionFamilyQueue,
     ProjectionQueue,
 )
+from service.storage.resource_json import unpack
 from service.storage.resource_writes import compartment_of
 from service.storage.types import UtcDateTime
 
@@ -347,19 +358,16 @@ def _resources(
     """The current resources of these patients, parsed once with orjson (not through the ORM's
     JSON type, which costs as much again on a full refresh)."""
     found: list[dict[str, Any]] = []
-    as_text = (
-        cast(FhirResource.resource, Text) if _is_postgresql(session) else FhirResource.resource
-    )
     for condition in matching(session, FhirResource.compartment, list(patient_ids)):
         # `resource_type || ''` keeps the type condition off the (type, last updated) index:
         # offered that index, SQLite's planner walks every resource of the type instead of
         # probing the compartment index, and a full rebuild grew with the square of the data.
-        query = select(type_coerce(as_text, Text)).where(
+        query = select(type_coerce(FhirResource.resource, LargeBinary)).where(
             condition,
             (FhirResource.resource_type + "").in_(list(types)),
             FhirResource.deleted.is_(False),
         )
-        found += [orjson.loads(text) for text in session.scalars(query) if text]
+        found += [orjson.loads(unpack(stored)) for stored in session.scalars(query) if stored]
     return found
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from service.storage.resource_json import ResourceJson
 from service.storage.types import JsonDocument, UtcDateTime
 
 # Deterministic constraint names, so migrations can drop and alter them on every backend.
@@ -67,7 +68,7 @@ class FhirResource(Base):
     # The Patient the resource is about (itself, for a Patient): how the analytic projection
     # finds everything recorded about a family without reading every resource.
     compartment: Mapped[str | None] = mapped_column(String(64))
-    resource: Mapped[dict[str, Any] | None]
+    resource: Mapped[dict[str, Any] | None] = mapped_column(ResourceJson)
 
     __table_args__ = (Index(None, "resource_type", "last_updated"), Index(None, "compartment"))
 
@@ -83,7 +84,7 @@ class FhirResourceVersion(Base):
     last_updated: Mapped[datetime]
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     method: Mapped[str] = mapped_column(String(16))  # create | update | delete
-    resource: Mapped[dict[str, Any] | None]
+    resource: Mapped[dict[str, Any] | None] = mapped_column(ResourceJson)
 
     __table_args__ = (Index(None, "resource_type", "last_updated"),)
 

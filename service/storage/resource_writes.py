@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.search.index import index_resources, remove_from_index
 from service.storage.bulk import insert_ignoring_duplicates, insert_rows, keys_by_type
 from service.storage.models import FhirResource, ProjectionQueue
+from service.storage.resource_json import pack
 
 WriteStatus = Literal["created", "updated", "unchanged"]
 VOLATILE_FIELDS = {"Provenance": ("recorded",)}
@@ -53,16 +54,18 @@ def _serialised_content(resource: dict[str, Any]) -> tuple[str, bytes]:
     return hashlib.sha256(encoded).hexdigest(), encoded
 
 
-def _stored_json(resource: dict[str, Any], content_json: bytes, meta: dict[str, Any]) -> str:
+def _stored_json(resource: dict[str, Any], content_json: bytes, meta: dict[str, Any]) -> bytes:
     if resource["resourceType"] in VOLATILE_FIELDS:
-        return orjson.dumps({**resource, "meta": meta}).decode()
+        return orjson.dumps({**resource, "meta": meta})
     # Splice meta in front of the content already serialised for the hash.
     head = orjson.dumps({"meta": meta})[:-1]
-    return (
-        (head + b"," + content_json[1:]).decode()
-        if content_json != b"{}"
-        else (head + b"}").decode()
-    )
+    return head + b"," + content_json[1:] if content_json != b"{}" else head + b"}"
+
+
+def stored_json(resource: dict[str, Any], *, version: int, now: datetime) -> bytes:
+    """The JSON text a resource is stored as at `version` (before compression)."""
+    meta = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": now.isoformat()}
+    return _stored_json(resource, _serialised_content(resource)[1], meta)
 
 
 def write_resources(
@@ -88,7 +91,8 @@ def write_resources(
             continue
         version = 1 if previous is None else previous[0] + 1
         meta = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": stamp}
-        stored = _stored_json(resource, content_json, meta)
+        stored_text = _stored_json(resource, content_json, meta)
+        stored = pack(stored_text)
         version_rows.append(
             (
                 key[0],
@@ -116,7 +120,7 @@ def write_resources(
                     "deleted": False,
                     "content_hash": digest,
                     "compartment": compartment,
-                    "resource": orjson.loads(stored),
+                    "resource": orjson.loads(stored_text),
                 }
             )
             statuses[key] = "updated"
