@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -32,6 +34,11 @@ def insert_rows(
             for row in rows:
                 copy.write_row(row)
         return
+    # In primary-key order: SQLite then fills each B-tree page by page instead of touching a
+    # random page per row (with the larger page cache, ingest ran 1.7× as fast; issue 20).
+    key = _primary_key_positions(table, tuple(columns))
+    if key:
+        rows = sorted(rows, key=itemgetter(*key))
     placeholders = ", ".join("?" for _ in columns)
     times = [i for i, value in enumerate(rows[0]) if isinstance(value, datetime)]
     if times:
@@ -133,6 +140,16 @@ def refresh_statistics(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         for table in GROWN_BY_INGEST:
             session.execute(text(f"ANALYZE {table}"))
+
+
+@cache
+def _primary_key_positions(table: str, columns: tuple[str, ...]) -> tuple[int, ...]:
+    from service.storage.models import Base
+
+    known = Base.metadata.tables.get(table)
+    if known is None:
+        return ()
+    return tuple(columns.index(column.name) for column in known.primary_key.columns)
 
 
 def _with_sqlite_times(row: Sequence[Any], positions: list[int]) -> tuple[Any, ...]:
