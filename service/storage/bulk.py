@@ -16,6 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 
+from service.storage.models import Base
+
 
 def insert_rows(
     session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -144,8 +146,6 @@ def refresh_statistics(session: Session) -> None:
 
 @cache
 def _primary_key_positions(table: str, columns: tuple[str, ...]) -> tuple[int, ...]:
-    from service.storage.models import Base
-
     known = Base.metadata.tables.get(table)
     if known is None:
         return ()

@@ -27,16 +27,8 @@ BATCH = 5_000
 
 def upgrade() -> None:
     connection = op.get_bind()
-    postgresql = connection.dialect.name == "postgresql"
     for table, key in KEYS.items():
-        if postgresql:
-            op.execute(
-                f"ALTER TABLE {table} ALTER COLUMN resource TYPE bytea"
-                " USING convert_to(resource::text, 'UTF8')"
-            )
-        else:
-            with op.batch_alter_table(table) as batch_op:
-                batch_op.alter_column("resource", type_=sa.LargeBinary())
+        _retype(table, "bytea USING convert_to(resource::text, 'UTF8')", sa.LargeBinary())
         _rewrite_rows(connection, table, key, lambda stored: pack(unpack(stored)))
 
 
@@ -44,14 +36,17 @@ def downgrade() -> None:
     connection = op.get_bind()
     for table, key in KEYS.items():
         _rewrite_rows(connection, table, key, lambda stored: unpack(stored).decode())
-        if connection.dialect.name == "postgresql":
-            op.execute(
-                f"ALTER TABLE {table} ALTER COLUMN resource TYPE jsonb"
-                " USING convert_from(resource, 'UTF8')::jsonb"
-            )
-        else:
-            with op.batch_alter_table(table) as batch_op:
-                batch_op.alter_column("resource", type_=sa.JSON())
+        _retype(table, "jsonb USING convert_from(resource, 'UTF8')::jsonb", sa.JSON())
+
+
+def _retype(table: str, postgresql_type: str, sqlite_type: sa.types.TypeEngine[object]) -> None:
+    # PostgreSQL converts the values as it changes the type; SQLite's batch mode copies the
+    # table, values as they are (they are rewritten after, or before, by _rewrite_rows).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN resource TYPE {postgresql_type}")
+    else:
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.alter_column("resource", type_=sqlite_type)
 
 
 def _rewrite_rows(connection, table: str, key: tuple[str, ...], rewrite) -> None:  # type: ignore[no-untyped-def]
