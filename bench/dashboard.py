@@ -7,6 +7,9 @@ region (SQLite, the embedded default).
 The analytic projection is made as bench/compute.py makes it (one year through the real
 pipeline, repeated year after year), then computed in full and the alerts evaluated; the product
 is served by `perinatal serve` and driven by Debian's Chromium through Playwright.
+
+The ceiling, measured in the same run by the same browser: navigating to a page of the same
+server that has no Bokeh document (`/healthz`), to its load event.
 """
 
 from __future__ import annotations
@@ -91,6 +94,11 @@ def measure(root: str, repeat: int) -> None:
             page.goto(root + "/dashboard")
             _wait_until_interactive(page)
             overview.append(time.perf_counter() - started)
+        ceiling = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            page.goto(root + "/healthz", wait_until="load")
+            ceiling.append(time.perf_counter() - started)
         page.goto(root + "/dashboard/smoking-and-bmi?indicator=smoking_at_delivery")
         page.wait_for_selector("nav.site-nav")
         page.wait_for_load_state("networkidle")
@@ -107,6 +115,7 @@ def measure(root: str, repeat: int) -> None:
             redraws[label].append(time.perf_counter() - started)
     print(f"Overview interactive from signing in, first view after start: {cold * 1000:.0f} ms")
     print(f"Overview interactive from navigation: {_figures(overview)}")
+    print(f"    ceiling, a page with no Bokeh document (/healthz): {_figures(ceiling)}")
     every = [seconds for times in redraws.values() for seconds in times]
     print(f"filter change (compare groups by) redrawn: {_figures(every)}")
     for label, times in redraws.items():
