@@ -3,14 +3,15 @@ application per page under /dashboard, all on the API's port."""
 
 from __future__ import annotations
 
+import panel as pn
 from fastapi import FastAPI
 from fastapi.responses import Response
 from panel.io.fastapi import add_applications
 
-from dashboard import auth
+from dashboard import accessibility_statement, auth
 from dashboard.pages import page_routes
 from dashboard.results import StoredResults
-from dashboard.shell import DashboardContext, load_pages
+from dashboard.shell import DashboardContext, DashboardDesign, load_pages
 from service.indicators.catalogue import load_catalogue
 
 TITLE = "Perinatal equity"
@@ -24,12 +25,14 @@ def mount_dashboard(app: FastAPI, measures: list[str] | None = None) -> None:
         pages=load_pages(set(catalogue.indicators), measures),
     )
     app.include_router(auth.router)
+    app.include_router(accessibility_statement.router)
     app.middleware("http")(auth.guard)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
 
+    pn.config.design = DashboardDesign
     routes = page_routes(context)
     # bokeh-fastapi mounts Bokeh's and Panel's scripts at /static, whatever its prefix: the pages
     # are therefore given their full paths rather than a prefix.

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.plain_page import plain_page
 from service.accounts.users import SignInRefused, session_user, sign_in, sign_out
 from service.clock import Clock
 from service.storage.models import DashboardUser
@@ -20,7 +21,8 @@ from service.storage.models import DashboardUser
 COOKIE = "perinatal_session"
 HOME = "/dashboard"
 SIGN_IN = "/dashboard/sign-in"
-OPEN_PATHS = (SIGN_IN, "/dashboard/sign-out")
+ACCESSIBILITY = "/dashboard/accessibility"
+OPEN_PATHS = (SIGN_IN, "/dashboard/sign-out", ACCESSIBILITY)
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 
 router = APIRouter(include_in_schema=False)
@@ -53,23 +55,9 @@ def _safe_next(target: str | None) -> str:
 
 def _form(next_page: str, message: str = "", status: int = 200) -> HTMLResponse:
     error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
-    return HTMLResponse(
-        f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in: Perinatal equity</title><link rel="icon" href="data:,">
-<style>
-body {{ font-family: Arial, Helvetica, sans-serif; color:#212b32; margin:0; }}
-header {{ background:#005eb8; color:#fff; padding:12px 16px; font-weight:bold; }}
-main {{ max-width:420px; margin:32px auto; padding:0 16px; }}
-label {{ display:block; font-weight:bold; margin-top:16px; }}
-input {{ font-size:18px; width:100%; padding:6px; border:2px solid #4c6272;
-         box-sizing:border-box; }}
-input:focus, button:focus {{ outline:3px solid #ffeb3b; outline-offset:0; }}
-button {{ margin-top:20px; font-size:18px; background:#007f3b; color:#fff; border:0;
-         padding:8px 16px; border-radius:4px; cursor:pointer; }}
-.error {{ border-left:6px solid #d5281b; padding:6px 10px; color:#b0190e; font-weight:bold; }}
-</style></head><body><header>Perinatal equity dashboard</header><main>
-<h1>Sign in</h1>{error}
+    return plain_page(
+        "Sign in",
+        f"""<h1>Sign in</h1>{error}
 <form method="post" action="{SIGN_IN}">
 <input type="hidden" name="next" value="{html.escape(next_page)}">
 <label for="name">User name</label>
@@ -77,8 +65,10 @@ button {{ margin-top:20px; font-size:18px; background:#007f3b; color:#fff; borde
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
-</form></main></body></html>""",
-        status_code=status,
+</form>
+<p><a href="{ACCESSIBILITY}">Accessibility statement</a></p>""",
+        status=status,
+        narrow=True,
     )
 
 

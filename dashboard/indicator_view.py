@@ -19,7 +19,7 @@ from dashboard.filters import ALL, EVERYONE, IndicatorFilters
 from dashboard.narrative import TRIAL_POINTS, describe_chart
 from dashboard.results import StoredResults
 from dashboard.shell import html_pane
-from dashboard.tables import html_table, month_table
+from dashboard.tables import html_table, month_table, scroll_region
 from dashboard.theme import assurance, badge, variation
 from service.indicators.catalogue import Indicator
 
@@ -40,9 +40,7 @@ class IndicatorView:
         self.heading = html_pane("", sizing_mode="stretch_width")
         self.plain_language = html_pane("", sizing_mode="stretch_width")
         self.notice = html_pane("", sizing_mode="stretch_width")
-        self.table = html_pane(
-            "", sizing_mode="stretch_width", max_height=420, styles={"overflow-y": "auto"}
-        )
+        self.table = html_pane("", sizing_mode="stretch_width")
         self.notes = html_pane("", sizing_mode="stretch_width")
         self.download = pn.widgets.FileDownload(
             callback=self._csv,
@@ -139,9 +137,8 @@ class IndicatorView:
         )
         self._notice(months, chart_of, f.stratification)
         self._compare(grouped, unit)
-        self.table.object = html_table(
-            month_table(months), f"{indicator.title}, {who}: counts rounded to the nearest 5"
-        )
+        caption = f"{indicator.title}, {who}: counts rounded to the nearest 5"
+        self.table.object = scroll_region(html_table(month_table(months), caption), caption)
         self.download.filename = f"{f.indicator}-{chart_of}-{stratum}.csv".replace(" ", "_")
         self._notes(grouped.get("notes", []), stratum)
 

@@ -11,17 +11,26 @@ from typing import Any
 
 import panel as pn
 import yaml
+from panel.theme import Design
+from panel.theme.base import Inherit
+from panel.viewable import Viewable
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.auth import live_user, may
+from dashboard.auth import ACCESSIBILITY, live_user, may
 from dashboard.results import StoredResults
-from dashboard.theme import CSS
+from dashboard.theme import CSS, FOCUS_CSS
 from service.clock import Clock
 from service.indicators.catalogue import Catalogue
 from service.storage.models import DashboardUser
 
 PAGES_FILE = Path(__file__).with_name("pages.yaml")
 MOST_MEASURES = 8
+
+
+class DashboardDesign(Design):
+    """Panel's design, with the dashboard's focus style in every component's stylesheets."""
+
+    modifiers = {Viewable: {"stylesheets": [Inherit, FOCUS_CSS]}}  # noqa: RUF012 - Panel's API
 
 
 def html_pane(text: str = "", **options: Any) -> pn.pane.HTML:
@@ -101,6 +110,7 @@ class DashboardContext:
             ("/dashboard/alerts", "Alerts"),
             ("/dashboard/interventions", "Interventions"),
             ("/dashboard/voices", "Voices"),
+            (ACCESSIBILITY, "Accessibility"),
         ]
 
 
@@ -116,6 +126,23 @@ def groups_choice(catalogue: Catalogue) -> pn.widgets.Select:
     return pn.widgets.Select(name="Groups", options=options, value="overall", width=260)
 
 
+def main_heading(title: str) -> str:
+    """A page's title, where the skip link lands (focusable by script, not by Tab)."""
+    return f'<h1 id="{MAIN_CONTENT}" tabindex="-1">{html.escape(title)}</h1>'
+
+
+MAIN_CONTENT = "main-content"
+# Panel draws every pane in its own shadow root, and a fragment link does not reach into
+# another root: the skip link finds the page's heading through the roots and moves focus there.
+SKIP_TO_MAIN = (
+    "const find = (root) => { for (const e of root.querySelectorAll('*')) {"
+    f" if (e.id === '{MAIN_CONTENT}') return e;"
+    " if (e.shadowRoot) { const f = find(e.shadowRoot); if (f) return f; } } return null; };"
+    " const heading = find(document); if (heading) { heading.focus();"
+    " heading.scrollIntoView(); } return false;"
+)
+
+
 def frame(context: DashboardContext, path: str, user: DashboardUser, *body: Any) -> pn.Column:
     current = ' aria-current="page"'
     links = "".join(
@@ -123,6 +150,8 @@ def frame(context: DashboardContext, path: str, user: DashboardUser, *body: Any)
         for href, title in context.nav()
     )
     nav = html_pane(
+        f'<a class="skip-link" href="#{MAIN_CONTENT}" onclick="{SKIP_TO_MAIN}">'
+        "Skip to main content</a>"
         f'<nav class="site-nav" aria-label="Dashboard pages">{links}'
         f'<span class="who">{html.escape(user.name)} ({user.role})</span>'
         '<form method="post" action="/dashboard/sign-out" style="margin:0">'

@@ -53,5 +53,15 @@ def html_table(frame: pd.DataFrame, caption: str, digits: int = 1) -> str:
     )
 
 
+def scroll_region(content: str, label: str) -> str:
+    """A tall table in a box of its own height that scrolls: focusable and named, so a keyboard
+    can reach it and scroll it with the arrow keys, and a screen reader announces it (WCAG
+    2.1.1; axe-core's scrollable-region-focusable)."""
+    return (
+        f'<div class="scroll-region" tabindex="0" role="region" '
+        f'aria-label="{html.escape(label)}">{content}</div>'
+    )
+
+
 def html_list(items: Sequence[str]) -> str:
     return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else ""

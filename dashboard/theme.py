@@ -84,6 +84,15 @@ def badge(signal: Signal, text: str | None = None) -> str:
     )
 
 
+# The NHS focus style, as a double ring that shows on white and on the blue bar alike (WCAG
+# 2.4.7, 2.4.11): ink inside, yellow outside. Given to every component, Panel's own widgets
+# included (dashboard.shell.DashboardDesign), since each draws in its own shadow root.
+FOCUS_CSS = """
+:focus-visible, .bk-input:focus-visible, .bk-btn:focus-visible {
+  outline: 3px solid #212b32 !important; outline-offset: 1px;
+  box-shadow: 0 0 0 6px #ffeb3b !important; }
+"""
+
 CSS = """
 :host, :root { --nhs-blue: #005eb8; --ink: #212b32; }
 body { font-family: Arial, Helvetica, sans-serif; color: var(--ink); }
@@ -93,7 +102,11 @@ body { font-family: Arial, Helvetica, sans-serif; color: var(--ink); }
             background: var(--nhs-blue); }
 .site-nav a { color:#fff; font-weight:bold; text-decoration:none; padding:4px 6px; }
 .site-nav a[aria-current="page"] { text-decoration:underline; text-underline-offset:4px; }
-.site-nav a:focus, .site-nav button:focus { outline:3px solid #ffeb3b; }
+.skip-link { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0);
+              white-space:nowrap; }
+.skip-link:focus { position:static; width:auto; height:auto; clip:auto; display:inline-block;
+                   margin:4px; padding:8px 12px; background:#ffeb3b; color:#212b32;
+                   font-weight:bold; }
 .site-nav .who { margin-left:auto; color:#fff; }
 .site-nav button { font:inherit; color:var(--nhs-blue); background:#fff; border:0;
                    border-radius:4px; padding:3px 8px; cursor:pointer; }
@@ -107,4 +120,5 @@ table.results td.n { text-align:right; font-variant-numeric: tabular-nums; }
 .measure-card { border:1px solid #aeb7bd; border-radius:6px; padding:8px; }
 .measure-card a { color: var(--nhs-blue); }
 a { color: var(--nhs-blue); }
+.scroll-region { max-height:420px; overflow:auto; }
 """

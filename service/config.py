@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     outbox_delivery_seconds: int = Field(
         60, ge=1, le=3600, description="How often `perinatal scheduler` delivers queued alerts."
     )
+    accessibility_contact: str = Field(
+        "",
+        max_length=200,
+        description="Where a dashboard user reports an accessibility problem (an email address "
+        "or a contact form's address), named by the accessibility statement.",
+    )
     dashboard_measures: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         max_length=8,

@@ -15,8 +15,8 @@ import param
 
 from dashboard.filters import query_of
 from dashboard.pages.overview import link_for
-from dashboard.shell import DashboardContext, html_pane, permitted
-from dashboard.tables import html_table, records_table
+from dashboard.shell import DashboardContext, html_pane, main_heading, permitted
+from dashboard.tables import html_table, records_table, scroll_region
 from service.alerting.alert_store import acknowledge, add_silence
 from service.indicators.errors import InvalidRequestError, NotFoundError
 from service.storage.models import DashboardUser
@@ -27,6 +27,13 @@ STATES = {
     "resolved": lambda a: a["status"] == "resolved",
     "all": lambda a: True,
 }
+
+
+SILENCE_SPANS = {"4 hours": 4, "24 hours": 24, "3 days": 72, "7 days": 168, "30 days": 720,
+                 "90 days": 2160}  # fmt: skip
+DELIVERY_LOG = "Delivery attempts, newest first (webhook addresses without their signature)"
+# Bootstrap's warning amber under white text is 1.9:1; the theme's dark amber is over 4.5:1.
+WARNING_BUTTON = ".bk-btn-warning { background-color:#9c4200; border-color:#9c4200; color:#fff; }"
 
 
 class AlertFilters(param.Parameterized):
@@ -46,14 +53,14 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     message = html_pane(sizing_mode="stretch_width")
     comment = pn.widgets.TextInput(name="Comment", placeholder="What is being done", width=400)
     ack = pn.widgets.Button(name="Acknowledge", button_type="primary")
-    hours = pn.widgets.IntInput(
-        name="Silence for (hours)", value=24, start=1, end=24 * 90, width=160
-    )
+    # A choice of spans rather than a number spinner, whose arrows are unnamed and too small
+    # to hit (WCAG 4.1.2, 2.5.8).
+    hours = pn.widgets.Select(name="Silence for", options=SILENCE_SPANS, value=24, width=160)
     reason = pn.widgets.TextInput(name="Reason for silencing", width=400)
-    silence = pn.widgets.Button(name="Silence its notices", button_type="warning")
-    deliveries = html_pane(
-        sizing_mode="stretch_width", max_height=400, styles={"overflow-y": "auto"}
+    silence = pn.widgets.Button(
+        name="Silence its notices", button_type="warning", stylesheets=[WARNING_BUTTON]
     )
+    deliveries = html_pane(sizing_mode="stretch_width")
     may_act = permitted(user, "analyst")
     for widget in (comment, ack, hours, reason, silence):
         widget.disabled = not may_act
@@ -69,19 +76,22 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
         chooser.value = filters.alert if filters.alert in chooser.options.values() else ""
         chosen = next((a for a in every if a["fingerprint"] == filters.alert), None)
         detail.object = _detail(context, chosen)
-        deliveries.object = records_table(
-            context.results.deliveries(),
-            (
-                "at",
-                "receiver",
-                "channel",
-                "target",
-                "outcome",
-                "status_code",
-                "error",
-                "retry_at",
+        deliveries.object = scroll_region(
+            records_table(
+                context.results.deliveries(),
+                (
+                    "at",
+                    "receiver",
+                    "channel",
+                    "target",
+                    "outcome",
+                    "status_code",
+                    "error",
+                    "retry_at",
+                ),
+                DELIVERY_LOG,
             ),
-            "Delivery attempts, newest first (webhook addresses without their signature)",
+            DELIVERY_LOG,
         )
 
     def choose(event: Any) -> None:
@@ -126,7 +136,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
                 author=by,
                 now=now,
             ),
-            f"Silenced for {hours.value} hours.",
+            f"Silenced for {_span_words(int(hours.value))}.",
         )
 
     chooser.param.watch(choose, "value")
@@ -136,7 +146,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     pn.state.location.sync(filters, {"state": "state", "alert": "alert"})
     show()
     return pn.Column(
-        html_pane("<h1>Alerts</h1>"),
+        html_pane(main_heading("Alerts")),
         pn.widgets.RadioButtonGroup.from_param(filters.param.state, button_type="primary"),
         listing,
         chooser,
@@ -149,6 +159,10 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
         sizing_mode="stretch_width",
         margin=(0, 12),
     )
+
+
+def _span_words(hours: int) -> str:
+    return next((words for words, span in SILENCE_SPANS.items() if span == hours), f"{hours} hours")
 
 
 def _listing(context: DashboardContext, alerts: list[dict[str, Any]], state: str) -> str:

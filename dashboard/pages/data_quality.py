@@ -7,9 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 
-from dashboard.shell import DashboardContext, html_pane
-from dashboard.tables import html_table
+from dashboard.shell import DashboardContext, html_pane, main_heading
+from dashboard.tables import html_table, scroll_region
 from service.storage.models import DashboardUser
+
+COMPLETENESS = (
+    "Percentage of babies with the field recorded, latest 12 months, by the systems that know "
+    "the baby (cells over fewer than 10 babies are empty)"
+)
 
 
 def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
@@ -31,7 +36,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
             "Babies by whether the mother's postcode placed them in an IMD decile, rounded",
         ),
     ]
-    panes = [html_pane("<h1>Data quality</h1>")]
+    panes = [html_pane(main_heading("Data quality"))]
     for heading, rows, caption in sections:
         panes.append(
             html_pane(
@@ -44,15 +49,8 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     panes.append(
         html_pane(
             "<h2>Completeness of key fields, by month and source</h2>"
-            + html_table(
-                completeness,
-                "Percentage of babies with the field recorded, latest 12 months, by the systems "
-                "that know the baby (cells over fewer than 10 babies are empty)",
-                digits=0,
-            ),
+            + scroll_region(html_table(completeness, COMPLETENESS, digits=0), COMPLETENESS),
             sizing_mode="stretch_width",
-            max_height=520,
-            styles={"overflow-y": "auto"},
         )
     )
     return pn.Column(*panes, sizing_mode="stretch_width", margin=(0, 12))

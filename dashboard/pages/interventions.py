@@ -15,6 +15,7 @@ from dashboard.shell import (
     groups_choice,
     html_pane,
     indicator_choice,
+    main_heading,
     permitted,
 )
 from dashboard.tables import html_table, records_table
@@ -30,7 +31,13 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     stratification = groups_choice(catalogue)
     stratum = pn.widgets.TextInput(name="Group (blank for everyone)", width=200)
     description = pn.widgets.TextAreaInput(name="What was done", width=500, height=80)
-    rebase = pn.widgets.Checkbox(name="Restart the chart's limits from this month")
+    # A choice rather than Bokeh's checkbox, whose box has no label a screen reader announces.
+    rebase = pn.widgets.Select(
+        name="Restart the chart's limits from this month",
+        options={"No": False, "Yes: the process changed here": True},
+        value=False,
+        width=300,
+    )
     add = pn.widgets.Button(name="Add the intervention", button_type="primary")
     message = html_pane(sizing_mode="stretch_width")
     listing = html_pane(sizing_mode="stretch_width")
@@ -110,7 +117,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     show()
     return pn.Column(
         html_pane(
-            "<h1>Interventions</h1><p>On this day, to address this concern, we did this: "
+            main_heading("Interventions") + "<p>On this day, to address this concern, we did this: "
             "each shows as a marker on its chart.</p>"
         ),
         pn.FlexBox(indicator, started, stratification, stratum, gap="0 8px"),

@@ -13,7 +13,7 @@ import panel as pn
 
 from dashboard.charts.spc import SpcChart
 from dashboard.pages.overview import link_for
-from dashboard.shell import DashboardContext, html_pane
+from dashboard.shell import DashboardContext, html_pane, main_heading
 from dashboard.tables import html_table
 from dashboard.theme import variation
 from service.national.cqim import Cqim, NationalFigure, load_cqims
@@ -22,7 +22,8 @@ from service.national.monthly import chart_months
 from service.storage.models import DashboardUser
 
 INTRODUCTION = (
-    "<h1>National measures</h1><p>NHS England's Clinical Quality Improvement Metrics (CQIMs), "
+    main_heading("National measures")
+    + "<p>NHS England's Clinical Quality Improvement Metrics (CQIMs), "
     "computed from this region's records exactly as NHS England's published code defines them, "
     "per provider. A rate is withheld where too few records carry the fields it needs, or where "
     "the counts are too small to publish (counts are rounded to the nearest 5).</p>"

@@ -11,7 +11,7 @@ import panel as pn
 
 from dashboard.charts.sparkline import sparkline_svg
 from dashboard.indicator_view import unit_words
-from dashboard.shell import DashboardContext, html_pane
+from dashboard.shell import DashboardContext, html_pane, main_heading
 from dashboard.theme import assurance, badge, traffic_light, variation
 from service.storage.models import DashboardUser
 
@@ -23,7 +23,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     cards = [measure_card(context, lines[i]) for i in context.pages.measures if i in lines]
     return pn.Column(
         html_pane(
-            "<h1>Overview</h1><p>The measures that matter most, latest first. Select a "
+            main_heading("Overview") + "<p>The measures that matter most, latest first. Select a "
             "measure for its chart over time and its groups.</p>"
         ),
         pn.FlexBox(*cards, gap="12px", sizing_mode="stretch_width"),

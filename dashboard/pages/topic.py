@@ -12,7 +12,7 @@ import panel as pn
 
 from dashboard.filters import URL_NAMES, make_filters, query_of
 from dashboard.indicator_view import IndicatorView
-from dashboard.shell import DashboardContext, Topic, html_pane
+from dashboard.shell import DashboardContext, Topic, html_pane, main_heading
 from dashboard.tables import html_table
 from service.indicators.care_days import GROUP_COLUMNS
 from service.storage.models import DashboardUser
@@ -39,7 +39,7 @@ def indicator_page(
     view = IndicatorView(results, filters)
     pn.state.location.sync(filters, URL_NAMES)
     body = pn.Column(
-        html_pane(f"<h1>{title}</h1>"), view.panel(), sizing_mode="stretch_width", margin=(0, 12)
+        html_pane(main_heading(title)), view.panel(), sizing_mode="stretch_width", margin=(0, 12)
     )
     return body, view
 

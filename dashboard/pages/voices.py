@@ -13,6 +13,7 @@ from dashboard.shell import (
     groups_choice,
     html_pane,
     indicator_choice,
+    main_heading,
     permitted,
 )
 from fhir_mappings.fhir.notes import NOTE_KINDS, Note
@@ -88,7 +89,7 @@ def build(context: DashboardContext, user: DashboardUser) -> pn.Column:
     show()
     return pn.Column(
         html_pane(
-            "<h1>Voices</h1><p>What the numbers do not say: why services are not used, "
+            main_heading("Voices") + "<p>What the numbers do not say: why services are not used, "
             "what changed in community support, what families told us.</p>"
         ),
         indicator,
