@@ -4,6 +4,12 @@ gradient. The golden digests were written by this module from the code as it sto
 work (`python -m tests.service.indicators.test_demo_results_unchanged` rewrites them, for a
 change that means to alter results: say so in its commit).
 
+The digests depend on the numerical libraries' versions too: on 2026-12-08 a new machine's
+fresh install (numpy 2.4.6, pandas 3.1.2, scipy 1.17.1) gave another digest for one indicator
+(low_birth_weight_term, same counts) from both the code before issue 20 and the code after it.
+The file was then rewritten from the code before issue 20 (b392800^) under those versions; a
+digest that moves with an upgrade is checked the same way before being rewritten.
+
 Digests, not the figures themselves, keep the golden file small; beside each digest the
 indicator's overall numerator and denominator say, on a failure, which way it moved."""
 
